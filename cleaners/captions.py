@@ -1,0 +1,131 @@
+"""Photo captions and credits.
+
+Credits are recognised by shape and by what they name: "Yuri Kadobnov/AP",
+"(AP Photo/Evan Vucci)", "Photo: Jane Doe/Reuters", "Getty Images",
+"Image source, EPA", "Photograph: Name/Agency". Captions by their house
+styles ("In this Thursday, April 25, 2019, photo, ...", "FILE - ...",
+"Pictured: ...") or by an inline credit at their end, and, structurally, by
+being printed together with a credit: a short block in the same group (no
+blank line between them) right before a credit, and a short label heading
+that group (a kicker such as "Backsliding Democracy"), are part of the figure.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from .document import Block, Draft
+from .phrases import Matcher, _alternation
+from .textutil import ends_sentence, key, word_count
+
+MAX_CREDIT_WORDS = 14
+MAX_CAPTION_WORDS = 70
+MAX_LABEL_WORDS = 5
+MAX_FIGURE_GROUP = 4     # kicker + caption + credit (+ one more line) printed together
+
+
+@lru_cache(maxsize=16)
+def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
+    ag = _alternation(list(agencies))
+    name = r"[\p{L}\p{M}.'’\- ]{2,60}?"
+    # "Yuri Kadobnov/AP", "Jane Doe / Reuters / File", "AP Photo/Evan Vucci", "(AP Photo/Name)"
+    slash = regex.compile(
+        rf"^\(?(?:(?:{name})\s*/\s*(?:{ag})(?:\s*/\s*[\p{{L}} ]+)?|(?:{ag})(?:\s+photo)?\s*/\s*{name})\)?$",
+        regex.V1 | regex.I)
+    # "Getty Images", "Name via Getty Images", "Name for The New York Times", "Credit: ... ", "Name | AFP"
+    alone = regex.compile(rf"^(?:(?:{name})\s*(?:via|for|\||,|-|–|—)\s*)?(?:{ag})(?:\s+(?:photo|images?|file))?$",
+                          regex.V1 | regex.I)
+    # a caption that ends with its credit: "... in Kyiv. (AP Photo/Efrem Lukatsky)", "... (Photo by X/Getty Images)"
+    inline = regex.compile(
+        rf"[\(\[](?:(?:{ag})\s+photo\s*/|photo(?:graph)?(?:\s+by)?\s*:?\s*)[^()\[\]]{{2,80}}[\)\]]\.?$"
+        rf"|\b(?:photo(?:graph)?|credit|image)\s*:\s*{name}\s*/\s*(?:{ag})\.?$",
+        regex.V1 | regex.I)
+    return slash, alone, inline
+
+
+def _credit(block: Block, m: Matcher) -> str | None:
+    text = block.text.strip()
+    if word_count(text) > MAX_CREDIT_WORDS:
+        return None
+    slash, alone, _ = _credit_patterns(m.get("agencies"))
+    if slash.match(text):
+        return "names a photographer and an agency"
+    if alone.match(text):
+        return "names a picture agency and nothing else"
+    k = key(text)
+    for p in m.get("credit_prefix"):
+        pk = p.casefold()
+        if k.startswith(pk.rstrip(":")) and (len(k) == len(pk.rstrip(":")) or not k[len(pk.rstrip(":"))].isalnum()):
+            return f"starts with the credit label “{p}”"
+    return None
+
+
+def _caption(block: Block, m: Matcher) -> str | None:
+    text = block.text.strip()
+    if word_count(text) > MAX_CAPTION_WORDS:
+        return None
+    if "caption" in block.hints:
+        return "marked as a caption by the page"
+    for p in m.get("caption_prefix"):
+        # case-sensitive for the wire style "FILE -" (prose never opens with upper-case FILE)
+        if text.startswith(p) if p.isupper() else key(text).startswith(p.casefold()):
+            return f"starts with the caption label “{p}”"
+    hit = _caption_re(m.get("caption_pattern"))
+    if hit and hit.search(key(text)):
+        return "wire-service caption style (“In this … photo”)"
+    _, _, inline = _credit_patterns(m.get("agencies"))
+    if inline.search(text):
+        return "ends with its photo credit"
+    return None
+
+
+@lru_cache(maxsize=16)
+def _caption_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
+    if not patterns:
+        return None
+    return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1)
+
+
+def _is_label(block: Block) -> bool:
+    """A kicker or section label: a few words, no sentence punctuation."""
+    t = block.text.strip()
+    return 0 < word_count(t) <= MAX_LABEL_WORDS and not ends_sentence(t) and not t.endswith((",", ";"))
+
+
+def drop_captions_and_credits(draft: Draft) -> Draft:
+    """Captions, credits, and the labels printed with them."""
+    m = draft.context.phrases["captions"]
+    live = draft.live()
+    decisions: dict[int, tuple[Block, str, str]] = {}
+    for i, b in enumerate(live):
+        why = _credit(b, m)
+        if why:
+            decisions[b.index] = (b, "credit", f"photo credit: {why}")
+            continue
+        why = _caption(b, m)
+        if why:
+            decisions[b.index] = (b, "caption", f"photo caption: {why}")
+    # structure: the figure group (no blank line) above a credit or caption. Only
+    # small groups count: a text that never uses blank lines is one big group.
+    sizes: dict[int, int] = {}
+    for b in live:
+        sizes[b.group] = sizes.get(b.group, 0) + 1
+    for i, b in enumerate(live):
+        if b.index not in decisions or sizes[b.group] > MAX_FIGURE_GROUP:
+            continue
+        j = i - 1
+        while j >= 0 and live[j].group == b.group:
+            prev = live[j]
+            if prev.index in decisions:
+                j -= 1
+                continue
+            if j == i - 1 and decisions[b.index][1] == "credit" and not _is_label(prev) \
+                    and word_count(prev.text) <= MAX_CAPTION_WORDS:
+                decisions[prev.index] = (prev, "caption", "photo caption: printed directly above its credit")
+            elif _is_label(prev):
+                decisions[prev.index] = (prev, "label", "section label or kicker printed with a photo caption")
+            else:
+                break
+            j -= 1
+    return draft.remove_each(sorted(decisions.values(), key=lambda d: d[0].index), "drop_captions_and_credits")

@@ -1,0 +1,56 @@
+"""The comment section: its opening marker, the form, and every reader comment after it.
+
+Strong markers ("Leave a Reply", "Kommentar schreiben") open it anywhere after
+the first paragraph of prose; weak ones (a bare "Comments" heading, "12
+Comments") only in the second half of the text, since the same words are menu
+links and counters near the top of a page. Comment-form lines ("Your email
+address will not be published", "Name *") go wherever they stand.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from .document import Draft
+from .textutil import key, word_count
+
+MIN_PROSE_WORDS = 20  # the comment section opens after at least one real paragraph
+
+
+@lru_cache(maxsize=16)
+def _any_of(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> regex.Pattern | None:
+    alts = [regex.escape(p.casefold().strip()).replace("\\ ", r"\s+") for p in phrases]
+    alts += [f"(?:{p})" for p in patterns]
+    return regex.compile("^(?:" + "|".join(alts) + r")$", regex.V1) if alts else None
+
+
+def drop_comment_section(draft: Draft) -> Draft:
+    """A comment-section marker and everything after it."""
+    m = draft.context.phrases["comments"]
+    strong = _any_of(m.get("start"), m.get("start_pattern"))
+    weak = _any_of(m.get("weak_start"), m.get("weak_pattern"))
+    live = draft.live()
+    total = sum(len(b.text) for b in live) or 1
+    before = 0
+    seen_prose = False
+    for i, b in enumerate(live):
+        k = key(b.text)
+        if seen_prose and len(k) < 120:
+            if strong and strong.match(k):
+                why = f"“{b.text.strip()}” opens the comment section"
+                return draft.remove(live[i:], "drop_comment_section", "comments", why)
+            if weak and weak.match(k) and before >= total / 2:
+                why = f"“{b.text.strip()}” opens the comment section (in the second half of the text)"
+                return draft.remove(live[i:], "drop_comment_section", "comments", why)
+        before += len(b.text)
+        seen_prose = seen_prose or word_count(b.text) >= MIN_PROSE_WORDS
+    return draft
+
+
+def drop_comment_form(draft: Draft) -> Draft:
+    """Lines of a comment form ("Name *", "Post Comment") wherever they stand."""
+    m = draft.context.phrases["comment_form"]
+    decisions = [(b, "comment-form", "a line of the comment form")
+                 for b in draft.live() if len(b.text) < 160 and m.exact(key(b.text))]
+    return draft.remove_each(decisions, "drop_comment_form")

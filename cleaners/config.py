@@ -1,0 +1,107 @@
+"""Configuration: a TOML file that switches cleaners off and adds phrases,
+globally and per site. Validated by pydantic, so a typo is a clear error
+naming the key, never a silently ignored setting.
+
+    [cleaners]
+    disable = ["drop_author_bios"]
+
+    [phrases.promos]            # added to the shipped lists of that family
+    prefix = ["MORE FROM THE EXAMPLE TIMES"]
+
+    [sites."example.com"]
+    disable = ["trim_page_chrome"]
+    [sites."example.com".phrases.promos]
+    exact = ["Example Daily"]
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PhraseLists = dict[str, dict[str, list[str]]]
+
+
+class ConfigError(ValueError):
+    pass
+
+
+class CleanersSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disable: list[str] = Field(default_factory=list)
+
+
+class SiteSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disable: list[str] = Field(default_factory=list)
+    phrases: PhraseLists = Field(default_factory=dict)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    cleaners: CleanersSection = Field(default_factory=CleanersSection)
+    phrases: PhraseLists = Field(default_factory=dict)
+    sites: dict[str, SiteSection] = Field(default_factory=dict)
+
+    @field_validator("cleaners")
+    @classmethod
+    def _known_cleaners(cls, v: CleanersSection) -> CleanersSection:
+        _check_names(v.disable)
+        return v
+
+    @field_validator("sites")
+    @classmethod
+    def _known_site_cleaners(cls, v: dict[str, SiteSection]) -> dict[str, SiteSection]:
+        for site in v.values():
+            _check_names(site.disable)
+        return v
+
+    def for_site(self, site: str | None) -> tuple[frozenset[str], PhraseLists]:
+        """Disabled cleaner names and extra phrases in force for one site."""
+        disabled = set(self.cleaners.disable)
+        phrases: PhraseLists = {f: {k: list(v) for k, v in sec.items()} for f, sec in self.phrases.items()}
+        s = self.sites.get(site or "")
+        if s is not None:
+            disabled |= set(s.disable)
+            for fam, sec in s.phrases.items():
+                for kind, items in sec.items():
+                    phrases.setdefault(fam, {}).setdefault(kind, []).extend(items)
+        return frozenset(disabled), phrases
+
+
+def _check_names(names: list[str]) -> None:
+    from .pipeline import CLEANER_NAMES
+
+    unknown = sorted(set(names) - set(CLEANER_NAMES))
+    if unknown:
+        raise ValueError(f"unknown cleaner(s) {unknown}; known: {sorted(CLEANER_NAMES)}")
+
+
+def load_config(source: str | Path | Mapping | None) -> Config:
+    """A Config from a TOML path, a mapping, or None (defaults)."""
+    if source is None:
+        return Config()
+    if isinstance(source, Config):
+        return source
+    where = "config"
+    if isinstance(source, (str, Path)):
+        where = str(source)
+        try:
+            with open(source, "rb") as f:
+                data = tomllib.load(f)
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read config: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
+    else:
+        data = dict(source)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{where}: invalid config"]
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            lines.append(f"  {loc}: {err['msg']}")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,157 @@
+"""The data every cleaner sees (Block, Draft) and the canonical output (CleanDocument).
+
+A ``Draft`` is immutable from a cleaner's point of view: ``remove`` and
+``with_meta`` return a new draft. Nothing is ever deleted without a
+``Removal`` saying which cleaner dropped it, what kind of boilerplate it was
+and why, so every document can be explained and restored.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Iterator
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The smallest unit a scraper emits: one line, or one rejoined hard-wrapped paragraph.
+
+    ``group`` numbers runs of lines not separated by a blank line (a caption,
+    its credit and a kicker printed together share a group). ``hints`` carry
+    structural evidence from HTML (``caption``, ``heading``, ``list``...);
+    text rules never depend on them being present.
+    """
+
+    index: int
+    text: str
+    group: int = 0
+    hints: frozenset[str] = frozenset()
+
+
+class Removal(BaseModel):
+    """One block taken out of the text, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cleaner: str = Field(description="name of the cleaner function that removed the block")
+    kind: str = Field(description="family of boilerplate, e.g. caption, credit, promo, comments")
+    reason: str = Field(description="a sentence a person can check")
+    position: int = Field(description="index of the block in the segmented input")
+    text: str = Field(description="the block's text, as segmented")
+
+
+class Stats(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    blocks_in: int = 0
+    blocks_kept: int = 0
+    blocks_removed: int = 0
+    removed_by_cleaner: dict[str, int] = Field(default_factory=dict)
+    chars_in: int = 0
+    chars_kept: int = 0
+    extraction: str | None = Field(
+        default=None, description="how the blocks were obtained: text, trafilatura, fallback-text")
+    encoding: str | None = Field(default=None, description="encoding the input bytes were decoded from")
+
+
+class CleanDocument(BaseModel):
+    """The canonical document: the contract with everyone downstream."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="sha256 of the canonical text, hex")
+    source: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: date | None = None
+    authors: list[str] = Field(default_factory=list)
+    language: str | None = Field(default=None, description="ISO 639-1 code, detected or declared")
+    site: str | None = Field(default=None, description="site name or registered domain, when known")
+    text: str = Field(description="kept paragraphs joined by one blank line")
+    removed: list[Removal] = Field(default_factory=list)
+    stats: Stats = Field(default_factory=Stats)
+    pipeline_version: str
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str | None = None
+    published: date | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    url: str | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """Inputs a cleaner may read besides the blocks: never global state.
+
+    ``phrases`` is a ``phrases.PhraseBook``; ``profile`` a site profile (or None).
+    """
+
+    phrases: object = None
+    profile: object = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Blocks plus what has been decided about them so far."""
+
+    blocks: tuple[Block, ...]
+    removed: tuple[Removal, ...] = ()
+    meta: Meta = field(default_factory=Meta)
+    context: Context = field(default_factory=Context)
+    # indices of blocks already removed, for O(1) liveness checks
+    _dead: frozenset[int] = frozenset()
+
+    # -- reading -----------------------------------------------------------
+    def live(self) -> list[Block]:
+        """Blocks not yet removed, in order."""
+        dead = self._dead
+        return [b for b in self.blocks if b.index not in dead]
+
+    def is_live(self, index: int) -> bool:
+        return index not in self._dead
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self.live())
+
+    # -- changing (returns a new draft) ------------------------------------
+    def remove(self, blocks: Iterable[Block], cleaner: str, kind: str, reason: str) -> "Draft":
+        return self.remove_each(((b, kind, reason) for b in blocks), cleaner)
+
+    def remove_each(self, decisions: Iterable[tuple[Block, str, str]], cleaner: str) -> "Draft":
+        """Remove several blocks, each with its own (kind, reason)."""
+        dead = set(self._dead)
+        rem = []
+        for b, kind, reason in decisions:
+            if b.index in dead:
+                continue
+            dead.add(b.index)
+            rem.append(Removal(cleaner=cleaner, kind=kind, reason=reason, position=b.index, text=b.text))
+        if not rem:
+            return self
+        return replace(self, removed=self.removed + tuple(rem), _dead=frozenset(dead))
+
+    def with_meta(self, **changes) -> "Draft":
+        return replace(self, meta=replace(self.meta, **changes))
+
+
+def text_id(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def to_json(doc: CleanDocument) -> str:
+    """The canonical serialisation: same document, same bytes."""
+    return doc.model_dump_json(indent=2) + "\n"
+
+
+def json_schema() -> dict:
+    return CleanDocument.model_json_schema()

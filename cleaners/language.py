@@ -1,0 +1,49 @@
+"""Which language a document is in: CJK scripts by character class, the rest by
+stopword hits against the per-language stoplists jusText ships (named in each
+phrase file), so adding a language stays a data change."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from .textutil import WORD
+
+_HAN = regex.compile(r"\p{Han}")
+_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
+_HANGUL = regex.compile(r"\p{Hangul}")
+SAMPLE_CHARS = 6000
+MIN_STOP_RATIO = 0.12
+
+
+@lru_cache(maxsize=64)
+def stopwords(stoplist: str) -> frozenset[str]:
+    import justext
+
+    try:
+        return frozenset(w.casefold() for w in justext.get_stoplist(stoplist))
+    except (ValueError, KeyError, OSError):
+        return frozenset()
+
+
+def detect_language(text: str, languages) -> str | None:
+    """ISO 639-1 code, or None when the evidence is too thin."""
+    sample = text[:SAMPLE_CHARS]
+    letters = sum(1 for ch in sample if ch.isalpha()) or 1
+    han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
+    if hangul > 0.3 * letters:
+        return "ko"
+    if han + kana > 0.3 * letters:
+        return "ja" if kana > 0.05 * (han + kana) else "zh"
+    toks = [w.casefold() for w in WORD.findall(sample)]
+    if len(toks) < 5:
+        return None
+    best, best_ratio = None, 0.0
+    for lang in languages:
+        if not lang.stoplist:
+            continue
+        sw = stopwords(lang.stoplist)
+        ratio = sum(1 for t in toks if t in sw) / len(toks)
+        if ratio > best_ratio:
+            best, best_ratio = lang.code, ratio
+    return best if best_ratio >= MIN_STOP_RATIO else None

@@ -1,0 +1,159 @@
+"""Metadata printed as body text: the dateline becomes ``published``, the byline
+``authors``, and a headline the text clearly starts with becomes ``title``.
+
+Dates are parsed by dateparser (month names in every supported language);
+a block counts as a dateline only when, once its label ("Published",
+"Updated:"), weekday, time and zone are set aside, nothing but the date is
+left. Only the head of the document is searched (and its last blocks for a
+trailing "Published ..." line), so a date mentioned in prose is never taken.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import regex
+
+from .document import Block, Draft
+from .textutil import ends_sentence, key, upper_ratio, word_count
+
+HEAD_BLOCKS = 8          # metadata lives near the top
+MAX_DATELINE_WORDS = 14
+MAX_BYLINE_WORDS = 14
+DATE_LANGUAGES = ["en", "de", "fr", "es", "pt", "it", "nl"]
+
+_TIME = regex.compile(
+    r"(?:\b(?:at|um|à|a las|às|alle|om)\s+)?\b\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?|uhr|h)?"
+    r"(?:\s+(?:[A-Z]{2,5}|GMT[+-]?\d*|UTC[+-]?\d*))?", regex.V1 | regex.I)
+_TIME_ALONE = regex.compile(r"\b\d{1,2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?", regex.V1 | regex.I)
+_SEP = regex.compile(r"\s*[|•·]\s*")
+_HAS_YEAR = regex.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+_DOTTED = regex.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_NAME = r"[\p{Lu}][\p{L}\p{M}'’.-]*"
+_BYLINE_NAMES = regex.compile(
+    rf"^(?P<names>{_NAME}(?:\s+(?:{_NAME}|van|von|de|da|der|den|del|la|le|di|du|dos|das|bin|al-\p{{L}}+))*"
+    rf"(?:\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*{_NAME}(?:\s+(?:{_NAME}|van|von|de|da|der|del|di))*)*)"
+    r"(?:\s*(?:,|\||-|–|—)\s*(?P<org>[\p{L}\p{M}\s.&'’-]{2,60}))?$",
+    regex.V1)
+
+
+@lru_cache(maxsize=4096)
+def parse_dateline(text: str, prefixes: tuple[str, ...] = ()) -> date | None:
+    """The date of a block that is nothing but a (labelled) date, else None."""
+    if word_count(text) > MAX_DATELINE_WORDS or not _HAS_YEAR.search(text):
+        return None
+    t = text.strip()
+    k = t.casefold()
+    for p in sorted(prefixes, key=len, reverse=True):
+        if k.startswith(p.casefold()):
+            t = t[len(p):]
+            break
+    t = _TIME.sub(" ", t)
+    t = _TIME_ALONE.sub(" ", t)
+    t = regex.sub(r"^[\s:,.\-–—]+|[\s:,\-–—|]+$", "", t)
+    if not t or word_count(t) > 7:
+        return None
+    m = _DOTTED.match(t)  # 05.03.2024 is day.month.year wherever dots are used
+    if m:
+        d, mo, y = map(int, m.groups())
+        try:
+            return date(y, mo, d)
+        except ValueError:
+            return None
+    return _dateparser(t)
+
+
+def _dateparser(t: str) -> date | None:
+    import dateparser  # heavy import, paid only when a candidate dateline exists
+
+    try:
+        dt = dateparser.parse(t, languages=DATE_LANGUAGES,
+                              settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"],
+                                        "PREFER_LOCALE_DATE_ORDER": True, "RETURN_AS_TIMEZONE_AWARE": False})
+    except Exception:  # dateparser raises assorted errors on odd strings
+        return None
+    return dt.date() if dt else None
+
+
+def parse_byline(text: str, prefixes: tuple[str, ...]) -> list[str] | None:
+    """Author names of a byline block ("By Jane Doe and John Roe, Reuters"), else None."""
+    if word_count(text) > MAX_BYLINE_WORDS:
+        return None
+    t = text.strip()
+    for p in sorted(prefixes, key=len, reverse=True):
+        if t.casefold().startswith(p.casefold()) and len(t) > len(p) and not t[len(p)].isalnum():
+            rest = t[len(p):].strip(" :")
+            break
+    else:
+        return None
+    m = _BYLINE_NAMES.match(rest)
+    if not m:
+        return None
+    names = regex.split(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*", m.group("names"))
+    return [n.strip() for n in names if n.strip()]
+
+
+def extract_dateline_and_byline(draft: Draft) -> Draft:
+    """Date and byline lines at the head (or a date at the very end) become metadata."""
+    ph = draft.context.phrases
+    date_prefixes = tuple(ph["dateline"].get("prefix"))
+    by_prefixes = tuple(ph["byline"].get("prefix"))
+    live = draft.live()
+    candidates = live[:HEAD_BLOCKS] + [b for b in live[-2:] if b not in live[:HEAD_BLOCKS]]
+    published = draft.meta.published
+    authors = list(draft.meta.authors)
+    decisions: list[tuple[Block, str, str]] = []
+    for b in candidates:
+        parts = [p for p in _SEP.split(b.text) if p.strip()]
+        found_dates, found_names, ok = [], [], bool(parts)
+        for part in parts:
+            d = parse_dateline(part, date_prefixes)
+            if d:
+                found_dates.append(d)
+                continue
+            names = parse_byline(part, by_prefixes)
+            if names:
+                found_names += names
+                continue
+            ok = False
+            break
+        if not ok:
+            continue
+        if found_dates:
+            published = published or found_dates[0]
+        authors += [n for n in found_names if n not in authors]
+        what = " and ".join(w for w, f in (("dateline", found_dates), ("byline", found_names)) if f)
+        decisions.append((b, "metadata", f"{what} moved to metadata"))
+    draft = draft.with_meta(published=published, authors=tuple(authors))
+    return draft.remove_each(decisions, "extract_dateline_and_byline")
+
+
+MIN_TITLE_WORDS = 2
+MAX_TITLE_WORDS = 25
+
+
+def extract_title(draft: Draft) -> Draft:
+    """A headline the text clearly starts with: a short first line with no full stop,
+    followed by prose. A verbatim repeat of it right after goes too."""
+    if draft.meta.title:
+        return draft
+    live = draft.live()
+    if len(live) < 2:
+        return draft
+    first = live[0]
+    t = first.text.strip()
+    n = word_count(t)
+    if not (MIN_TITLE_WORDS <= n <= MAX_TITLE_WORDS) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
+        return draft
+    if upper_ratio(t) < 0.05:  # a headline has capitals (or is in a caseless script)
+        if any(ch.isalpha() and (ch.isupper() or ch.islower()) for ch in t):
+            return draft
+    rest_words = sum(word_count(b.text) for b in live[1:6])
+    if rest_words < 3 * n or rest_words < 30:
+        return draft  # no body to head: maybe a list or a stub
+    drop = [first]
+    for b in live[1:3]:
+        if key(b.text) == key(t):
+            drop.append(b)
+    draft = draft.with_meta(title=t)
+    return draft.remove(drop, "extract_title", "metadata", "headline moved to title")

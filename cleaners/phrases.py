@@ -1,0 +1,170 @@
+"""Phrase lists are data: ``cleaners/phrases/<lang>.toml``, one file per language.
+
+Each file names its language and, per cleaner family (a TOML table), lists of
+phrases by how they match a block's key (``textutil.key``: case-folded,
+leading bullets and trailing separators stripped):
+
+- ``exact``    the whole block is the phrase (``Leave a Reply``);
+- ``prefix``   the block starts with the phrase, then a non-letter (``READ MORE: ...``);
+- ``contains`` the phrase appears anywhere, on word boundaries;
+- ``pattern``  a `regex` pattern searched in the key (for shapes like ``^\\d+ comments$``).
+
+Families may add lists of their own (e.g. ``captions.agencies``); those are read
+by the cleaner that owns the family. Adding a language is adding a file.
+All languages are applied to every document: a German page carries English
+share buttons often enough, and every phrase is anchored tightly enough to be
+safe in any language.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+import regex
+
+PHRASE_DIR = Path(__file__).with_name("phrases")
+MATCH_KINDS = ("exact", "prefix", "contains", "pattern")
+
+
+class PhraseError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Compiled phrases of one family; every method takes a ``textutil.key``."""
+
+    exact_re: regex.Pattern | None
+    prefix_re: regex.Pattern | None
+    contains_re: regex.Pattern | None
+    pattern_re: regex.Pattern | None
+    lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def exact(self, k: str) -> str | None:
+        m = self.exact_re.fullmatch(k) if self.exact_re else None
+        return m.group(0) if m else None
+
+    def prefix(self, k: str) -> str | None:
+        m = self.prefix_re.match(k) if self.prefix_re else None
+        return m.group(0) if m else None
+
+    def contains(self, k: str) -> str | None:
+        m = self.contains_re.search(k) if self.contains_re else None
+        return m.group(0) if m else None
+
+    def pattern(self, k: str) -> str | None:
+        m = self.pattern_re.search(k) if self.pattern_re else None
+        return m.group(0) if m else None
+
+    def any(self, k: str) -> tuple[str, str] | None:
+        """(match kind, matched text) for the first kind that matches."""
+        for kind in MATCH_KINDS:
+            hit = getattr(self, kind)(k)
+            if hit:
+                return kind, hit
+        return None
+
+    def get(self, name: str) -> tuple[str, ...]:
+        return self.lists.get(name, ())
+
+
+def _alternation(phrases: list[str]) -> str:
+    # longest first so "read more" does not shadow "read more from"
+    uniq = sorted({p.casefold().strip() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
+    return "|".join(regex.escape(p).replace("\\ ", r"\s+") for p in uniq)
+
+
+def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
+    def build(kind: str, template: str) -> regex.Pattern | None:
+        items = section.get(kind) or []
+        if not items:
+            return None
+        return regex.compile(template.format(_alternation(items)), regex.V1)
+
+    patterns = section.get("pattern") or []
+    pattern_re = None
+    if patterns:
+        try:
+            pattern_re = regex.compile("|".join(f"(?:{p})" for p in sorted(set(patterns))), regex.V1)
+        except regex.error as exc:
+            raise PhraseError(f"{where}: bad pattern: {exc}") from exc
+    lists = {k: tuple(v) for k, v in section.items() if k not in MATCH_KINDS}
+    return Matcher(
+        exact_re=build("exact", r"(?:{})"),
+        prefix_re=build("prefix", r"(?:{})(?![\p{{L}}\p{{N}}])"),
+        contains_re=build("contains", r"(?<![\p{{L}}\p{{N}}])(?:{})(?![\p{{L}}\p{{N}}])"),
+        pattern_re=pattern_re,
+        lists=lists,
+    )
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    stoplist: str | None
+
+
+@dataclass(frozen=True)
+class PhraseBook:
+    families: Mapping[str, Matcher]
+    languages: tuple[Language, ...]
+    fingerprint: str
+
+    def __getitem__(self, family: str) -> Matcher:
+        m = self.families.get(family)
+        if m is None:
+            return _EMPTY
+        return m
+
+
+_EMPTY = Matcher(None, None, None, None, {})
+
+
+@lru_cache(maxsize=1)
+def _load_files() -> tuple[tuple[str, dict], ...]:
+    out = []
+    for path in sorted(PHRASE_DIR.glob("*.toml")):
+        with path.open("rb") as f:
+            try:
+                out.append((path.name, tomllib.load(f)))
+            except tomllib.TOMLDecodeError as exc:
+                raise PhraseError(f"{path.name}: {exc}") from exc
+    return tuple(out)
+
+
+def _merge(families: dict[str, dict[str, list]], data: Mapping, where: str) -> None:
+    for fam, section in data.items():
+        if not isinstance(section, Mapping):
+            continue
+        dest = families.setdefault(fam, {})
+        for kind, items in section.items():
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise PhraseError(f"{where}: [{fam}].{kind} must be a list of strings")
+            dest.setdefault(kind, []).extend(items)
+
+
+def build_book(extra: Mapping[str, Mapping[str, list[str]]] | None = None) -> PhraseBook:
+    """All shipped languages, plus phrases added by configuration."""
+    return _build_book(json.dumps(extra or {}, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _build_book(extra_json: str) -> PhraseBook:
+    families: dict[str, dict[str, list]] = {}
+    languages = []
+    for name, data in _load_files():
+        code = data.get("language")
+        if not isinstance(code, str):
+            raise PhraseError(f"{name}: missing `language = \"xx\"`")
+        languages.append(Language(code, data.get("stoplist")))
+        _merge(families, data, name)
+    extra = json.loads(extra_json)
+    _merge(families, extra, "config")
+    compiled = {fam: _compile(sec, fam) for fam, sec in families.items()}
+    digest = hashlib.sha256(json.dumps([_load_files(), extra], sort_keys=True, default=str).encode())
+    return PhraseBook(compiled, tuple(languages), digest.hexdigest()[:16])

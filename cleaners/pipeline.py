@@ -1,0 +1,122 @@
+"""The ordered default chain, and the public entry points clean_text / clean_bytes.
+
+Order matters and is declared here once:
+1. language first (the page trimmer reads its stoplist);
+2. metadata (dateline, byline) before anything could mistake it for chrome;
+3. the comment section before the page trimmer, so comments never pass for body;
+4. line-level families (captions, promos, furniture) before the page trimmer,
+   so the body's edges are found among what is left;
+5. duplicates after the noise is gone; the title last, from the clean head.
+Configuration switches cleaners off; it never reorders them.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from . import __version__
+from .captions import drop_captions_and_credits
+from .comments import drop_comment_form, drop_comment_section
+from .config import Config, load_config
+from .dedupe import drop_repeated_paragraphs
+from .document import Block, CleanDocument, Context, Draft, Meta, Stats, text_id
+from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, drop_copyright_lines,
+                        drop_headline_lists, drop_newsletter_prompts, drop_share_buttons, drop_tag_lines)
+from .language import detect_language
+from .metadata import extract_dateline_and_byline, extract_title
+from .pagetrim import trim_page_chrome
+from .phrases import build_book
+from .promos import drop_allcaps_headlines, drop_promos
+from .segment import decode_bytes, segment
+
+Cleaner = Callable[[Draft], Draft]
+
+
+def detect_document_language(draft: Draft) -> Draft:
+    """Fill ``language`` (unless declared) from the text's script and stopwords."""
+    if draft.meta.language:
+        return draft
+    text = "\n".join(b.text for b in draft.blocks)
+    return draft.with_meta(language=detect_language(text, draft.context.phrases.languages))
+
+
+DEFAULT_CHAIN: tuple[Cleaner, ...] = (
+    detect_document_language,
+    extract_dateline_and_byline,
+    drop_comment_section,
+    drop_comment_form,
+    drop_captions_and_credits,
+    drop_promos,
+    drop_allcaps_headlines,
+    drop_newsletter_prompts,
+    drop_share_buttons,
+    drop_ad_labels,
+    drop_cookie_notices,
+    drop_copyright_lines,
+    drop_tag_lines,
+    drop_headline_lists,
+    trim_page_chrome,
+    drop_repeated_paragraphs,
+    drop_author_bios,
+    extract_title,
+)
+CLEANER_NAMES: tuple[str, ...] = tuple(c.__name__ for c in DEFAULT_CHAIN)
+
+
+def run_chain(draft: Draft, disabled: frozenset[str] = frozenset()) -> Draft:
+    for cleaner in DEFAULT_CHAIN:
+        if cleaner.__name__ not in disabled:
+            draft = cleaner(draft)
+    return draft
+
+
+def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | None = None,
+                 title: str | None = None, language: str | None = None, site: str | None = None,
+                 published=None, authors: tuple[str, ...] = (), config=None, profile=None,
+                 stats: Mapping | None = None) -> CleanDocument:
+    """Run the chain over already-segmented blocks (the text and HTML paths meet here)."""
+    cfg: Config = load_config(config)
+    disabled, extra = cfg.for_site(site)
+    ctx = Context(phrases=build_book(extra), profile=profile)
+    meta = Meta(title=title or None, published=published, authors=tuple(authors), language=language,
+                url=url, site=site)
+    draft = run_chain(Draft(blocks=tuple(blocks), meta=meta, context=ctx), disabled)
+    return assemble(draft, source=source, stats=stats or {})
+
+
+def assemble(draft: Draft, *, source: str | None, stats: Mapping) -> CleanDocument:
+    kept = draft.live()
+    text = "\n\n".join(b.text for b in kept)
+    removed = sorted(draft.removed, key=lambda r: r.position)
+    by_cleaner: dict[str, int] = {}
+    for r in removed:
+        by_cleaner[r.cleaner] = by_cleaner.get(r.cleaner, 0) + 1
+    m = draft.meta
+    return CleanDocument(
+        id=text_id(text), source=source, url=m.url, title=m.title, published=m.published,
+        authors=list(m.authors), language=m.language, site=m.site, text=text, removed=removed,
+        stats=Stats(blocks_in=len(draft.blocks), blocks_kept=len(kept), blocks_removed=len(removed),
+                    removed_by_cleaner=dict(sorted(by_cleaner.items())),
+                    chars_in=sum(len(b.text) for b in draft.blocks), chars_kept=len(text), **stats),
+        pipeline_version=__version__,
+    )
+
+
+def clean_text(text: str, *, source: str | None = None, config=None, url: str | None = None,
+               title: str | None = None, site: str | None = None, language: str | None = None,
+               profile=None, _stats: Mapping | None = None) -> CleanDocument:
+    """Clean one article's raw text into a CleanDocument."""
+    if not isinstance(text, str):
+        raise TypeError(f"clean_text() takes str, not {type(text).__name__}; use clean_bytes() for bytes")
+    return clean_blocks(segment(text), source=source, url=url, title=title, site=site, language=language,
+                        config=config, profile=profile, stats={"extraction": "text", **(_stats or {})})
+
+
+def clean_bytes(data: bytes, *, source: str | None = None, config=None, url: str | None = None,
+                title: str | None = None, site: str | None = None, language: str | None = None,
+                profile=None) -> CleanDocument:
+    """Decode undecoded input (BOM, UTF-16, legacy code pages) and clean it.
+
+    Raises ``segment.UndecodableInput`` for binary data."""
+    text, encoding = decode_bytes(bytes(data))
+    return clean_text(text, source=source, config=config, url=url, title=title, site=site,
+                      language=language, profile=profile, _stats={"encoding": encoding})

@@ -1,0 +1,45 @@
+"""Promos and calls to action, and ALL-CAPS related headlines.
+
+"CLICK HERE FOR MORE FROM ...", "READ MORE: ...", "RELATED: ...", "Download
+our app", "This article originally appeared on ..." are matched from the
+phrase lists at the start of short blocks only; a sentence that mentions
+"click here" in passing is never a whole short block that starts with it.
+A related headline printed in capitals is a block of six or more words whose
+letters are (Unicode-aware) nearly all upper case: real subheadings in capitals
+are shorter, and a slogan quoted inside a sentence sits in lower-case prose.
+"""
+from __future__ import annotations
+
+from .document import Draft
+from .textutil import ends_sentence, key, upper_ratio, word_count
+
+MAX_PROMO_WORDS = 25
+CAPS_MIN_WORDS = 6
+CAPS_MAX_WORDS = 30
+CAPS_RATIO = 0.9
+
+
+def drop_promos(draft: Draft) -> Draft:
+    """Calls to action and links to other stories, from the `promos` phrase list."""
+    m = draft.context.phrases["promos"]
+    decisions = []
+    for b in draft.live():
+        if word_count(b.text) > MAX_PROMO_WORDS:
+            continue
+        hit = m.any(key(b.text))
+        if hit:
+            how, phrase = hit
+            decisions.append((b, "promo", f"call to action or link to other content ({how} “{phrase}”)"))
+    return draft.remove_each(decisions, "drop_promos")
+
+
+def drop_allcaps_headlines(draft: Draft) -> Draft:
+    """Headlines of other stories printed in capitals between paragraphs."""
+    decisions = []
+    for b in draft.live():
+        n = word_count(b.text)
+        if not (CAPS_MIN_WORDS <= n <= CAPS_MAX_WORDS):
+            continue
+        if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")):
+            decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story"))
+    return draft.remove_each(decisions, "drop_allcaps_headlines")

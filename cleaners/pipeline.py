@@ -3,6 +3,8 @@
 Order matters and is declared here once:
 1. language first (the page trimmer reads its stoplist);
 2. metadata (dateline, byline) before anything could mistake it for chrome;
+   then the site's learned boilerplate (a no-op without a profile), before the
+   phrase families, so their counts are about what the profile did not know;
 3. the comment section before the page trimmer, so comments never pass for body;
 4. line-level families (captions, promos, furniture) before the page trimmer,
    so the body's edges are found among what is left;
@@ -27,6 +29,7 @@ from .pagetrim import trim_page_chrome
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
+from .site_profile import drop_site_boilerplate
 
 Cleaner = Callable[[Draft], Draft]
 
@@ -42,6 +45,7 @@ def detect_document_language(draft: Draft) -> Draft:
 DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     detect_document_language,
     extract_dateline_and_byline,
+    drop_site_boilerplate,
     drop_comment_section,
     drop_comment_form,
     drop_captions_and_credits,

@@ -2,7 +2,8 @@
 
 Decoding: BOMs first, then UTF-8, then charset-normalizer's detection; binary
 input raises ``UndecodableInput`` with a reason a person understands.
-Normalisation: ftfy (mojibake, but typographic quotes stay as the source has
+Normalisation: double-byte CJK text mis-decoded as cp1252 repaired
+(``mojibake.py``), ftfy (mojibake, but typographic quotes stay as the source has
 them), NFC, odd spaces folded, zero-width characters dropped, line endings and
 trailing spaces tidied.
 Splitting: one block per line, except hard-wrapped prose (a run of lines of
@@ -16,7 +17,9 @@ import unicodedata
 import ftfy
 import regex
 
+from .charsets import choose_encoding
 from .document import Block
+from .mojibake import repair_cjk_mojibake
 
 
 class UndecodableInput(ValueError):
@@ -64,10 +67,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return text, "utf-8"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
+    matches = from_bytes(data[:200_000])
+    if matches.best() is None:
         raise UndecodableInput("undecodable input: no text encoding fits these bytes")
-    enc = best.encoding
+    enc = choose_encoding(data, matches)  # Latin code pages often tie: see charsets.py
     text = data.decode(enc, errors="replace")
     if _looks_binary(text):
         raise UndecodableInput("binary input (control characters), not text")
@@ -113,6 +116,7 @@ _CONTROLS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def normalise(text: str) -> str:
     """Fix mojibake, NFC, fold odd spaces, drop zero-width and control characters."""
+    text = repair_cjk_mojibake(text)  # first: ftfy and the NEL rule below would half-"fix" it
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
     text = _CONTROLS.sub("", text)
@@ -129,6 +133,8 @@ _WRAP_MIN_WIDTH = 50   # wrapped prose is set to a column of at least this many 
 _WRAP_MAX_WIDTH = 100  # ... and at most this many (longer lines are paragraphs already)
 _WRAP_SLACK = 0.25     # a wrapped line is within 25 % of the column width
 _SENTENCE_END = regex.compile(r"[.!?:;…。！？»”\"')\]]$")
+_LINE_END_PUNCT = regex.compile(r"[\p{P}]$")
+_LINK_ROW = regex.compile(r"\s\|\s")
 
 
 def _is_wrapped(lines: list[str]) -> bool:
@@ -141,9 +147,16 @@ def _is_wrapped(lines: list[str]) -> bool:
     body = lines[:-1]
     if any(len(line) < width * (1 - _WRAP_SLACK) for line in body):
         return False
-    # prose: most wrapped lines end mid-sentence (no terminal punctuation)
-    open_ends = sum(1 for line in body if not _SENTENCE_END.search(line))
-    return open_ends * 2 >= len(body)
+    if any(_LINK_ROW.search(line) for line in lines):
+        return False  # "Unsubscribe | Preferences | Forward": a row of links, not prose
+    # prose: most wrapped lines end mid-phrase, on a word; verse and lists end
+    # their lines on punctuation (commas included)
+    open_ends = sum(1 for line in body if not _LINE_END_PUNCT.search(line))
+    if open_ends * 2 < len(body):
+        return False
+    # and the text runs on across the breaks: a line continues in lower case, or
+    # the run ends a sentence (a headline over a byline over a date does neither)
+    return _SENTENCE_END.search(lines[-1]) is not None or any(line[:1].islower() for line in lines[1:])
 
 
 def split_blocks(text: str) -> list[Block]:

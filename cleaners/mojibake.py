@@ -1,0 +1,74 @@
+"""Legacy CJK mojibake: GBK / Big5 / Shift-JIS / EUC-KR bytes that a scraper
+decoded as Windows-1252 (or Latin-1), so "搜狐首页" arrives as "ËÑºüÊ×Ò³".
+
+ftfy repairs UTF-8 read as a Western code page, but not a double-byte CJK
+code page read that way, and such text is a common scraper failure for
+Chinese pages whose charset was missed. The repair is all-or-nothing and only
+tried when the evidence is overwhelming: the text uses no character outside
+what Windows-1252 / Latin-1 can produce, and at least a third of its letters
+are Latin-1 "accented" letters (real French or German prose has a few per
+cent). The characters are turned back into the bytes they came from and
+decoded with each candidate code page; the repair is taken only when one
+candidate decodes nearly cleanly into text that is mostly CJK. Otherwise the
+text is returned unchanged.
+"""
+from __future__ import annotations
+
+import regex
+
+CANDIDATES = ("gb18030", "big5", "shift_jis", "euc_kr")
+MIN_HIGH_SHARE = 0.33      # share of letters in U+00C0-U+00FF (and the cp1252 extras)
+MAX_BAD_SHARE = 0.02       # replacement characters per CJK character in the repaired text
+MIN_CJK_SHARE = 0.6        # share of CJK among the repaired text's non-ASCII characters
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\uff00-\uffef]")
+
+
+def _to_bytes(text: str) -> bytes:
+    """The bytes a cp1252 (else Latin-1) decoder turned into ``text``."""
+    out = bytearray()
+    for ch in text:
+        o = ord(ch)
+        if o < 0x80:
+            out.append(o)
+            continue
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if o <= 0xFF:
+                out.append(o)           # Latin-1 decoding, or cp1252's five undefined bytes
+            else:
+                out += b"?"             # U+FFFD: the byte is lost; keep the alignment short
+    return bytes(out)
+
+
+_CP1252_EXTRAS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+# a character no Western code page produces (private use and U+FFFD aside): not this mojibake
+_FOREIGN = regex.compile("[^\\x00-\\xff" + _CP1252_EXTRAS + "\\ufffd\\ue000-\\uf8ff]")
+_HIGH = regex.compile("[\\x80-\\xff" + _CP1252_EXTRAS + "]")
+_ASCII_LETTER = regex.compile("[A-Za-z]")
+
+
+def _looks_mis_decoded(text: str) -> bool:
+    high = len(_HIGH.findall(text))
+    if high < 20 or _FOREIGN.search(text):
+        return False
+    return high / (high + len(_ASCII_LETTER.findall(text))) >= MIN_HIGH_SHARE
+
+
+def repair_cjk_mojibake(text: str) -> str:
+    """``text`` with double-byte CJK mojibake undone, or ``text`` unchanged."""
+    if not _looks_mis_decoded(text):
+        return text
+    raw = _to_bytes(text)
+    best, best_bad = None, None
+    for enc in CANDIDATES:
+        fixed = raw.decode(enc, errors="replace")
+        bad = fixed.count("\ufffd")
+        if best_bad is None or bad < best_bad:
+            best, best_bad = fixed, bad
+    assert best is not None
+    non_ascii = sum(1 for ch in best if ord(ch) >= 0x80)
+    cjk = len(_CJK.findall(best))
+    if not cjk or cjk < MIN_CJK_SHARE * non_ascii or best_bad > MAX_BAD_SHARE * cjk:
+        return text
+    return best

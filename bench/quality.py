@@ -36,9 +36,16 @@ def run_text(src: Path, out: Path) -> float:
 
 def run_html(src: Path, out: Path) -> float:
     t0 = time.perf_counter()
+    failed = []
     for p in sorted(src.glob("*.html")):
-        doc = clean_html(p.read_bytes(), source=p.name)
+        try:
+            doc = clean_html(p.read_bytes(), source=p.name)
+        except Exception as exc:  # a page that fails scores as empty; the run goes on
+            failed.append(f"{p.name}: {type(exc).__name__}: {exc}")
+            continue
         (out / f"{p.stem}.json").write_text(json.dumps({"text": doc.text}), encoding="utf-8")
+    for f in failed:
+        print(f"  failed {f}", file=sys.stderr)
     return time.perf_counter() - t0
 
 

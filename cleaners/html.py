@@ -1,0 +1,419 @@
+"""HTML in: decode, parse, extract the article with trafilatura, then the same chain as text.
+
+Steps, each small and replaceable:
+
+1. **Decode** (``decode_html``): a BOM wins; then a charset declared by the
+   HTTP ``Content-Type`` (``content_type=``/``charset=``) or by the page's own
+   ``<meta>``; then ``segment.decode_bytes`` (UTF-8, then detection), the one
+   decoder the text path uses too. ``stats.encoding`` records the choice.
+2. **Parse** with lxml (``huge_tree``: big and deeply nested pages parse instead
+   of failing), comments and processing instructions dropped.
+3. **Extract** with trafilatura's ``bare_extraction`` (comments off, its own
+   process-global ``deduplicate`` off: our dedupe is per document), keeping
+   its XML structure: paragraphs, headings, list items, quotes, table rows and
+   code become ``Block``s, one group per element. Page metadata (title, date,
+   authors, site name, canonical URL, language) comes from trafilatura/htmldate
+   and ``<html lang>``.
+4. **Hints**: where the page's markup says what a block is (``<figcaption>``,
+   a class or id naming caption, credit, related, newsletter, share or
+   comment), the block carries that word in ``Block.hints``. Cleaners may use
+   hints as extra evidence; no text rule depends on them.
+5. **Clean** with ``pipeline.clean_blocks``: the text chain, unchanged.
+
+Robustness: extraction runs under a per-document time limit (see
+``deadline.py``); when it times out, or trafilatura finds nothing on a page
+that has visible text, the page's visible text goes through the text path
+instead and ``stats.extraction`` says so (``fallback-text``,
+``fallback-text-timeout``).
+"""
+from __future__ import annotations
+
+import codecs
+from datetime import date
+from typing import Iterable, Iterator
+
+import regex
+from lxml import etree, html as lxml_html
+
+from .deadline import DeadlineExceeded, time_limit
+from .document import Block, CleanDocument
+from .pipeline import clean_blocks
+from .segment import UndecodableInput, decode_bytes, normalise, split_blocks
+
+DEFAULT_TIME_LIMIT = 20.0  # seconds per document for trafilatura; a normal page takes 0.01-0.5 s
+
+# -- 1. decoding ----------------------------------------------------------------
+
+MAX_BAD_SHARE = 0.005  # replacement characters tolerated when decoding with a declared charset
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_CHARSET_PARAM = regex.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
+_META_CHARSET = regex.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
+# WHATWG: some labels name a narrower encoding than browsers (and pages) actually use.
+_SUPERSETS = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
+              "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "iso-8859-9": "cp1254",
+              "tis-620": "cp874", "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "shift_jis": "cp932",
+              "x-sjis": "cp932", "sjis": "cp932", "big5": "big5hkscs"}
+
+
+def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset an HTTP Content-Type header or the page's <meta> declares (known to Python), else None."""
+    candidates = []
+    if content_type:
+        m = _CHARSET_PARAM.search(content_type.encode("latin-1", "replace"))
+        if m:
+            candidates.append(m.group(1))
+    m = _META_CHARSET.search(data[:8192])
+    if m:
+        candidates.append(m.group(1))
+    for raw in candidates:
+        label = raw.decode("ascii", "replace").strip().lower()
+        label = _SUPERSETS.get(label, label)
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            continue
+        if name.startswith(("utf-16", "utf-32")):
+            continue  # a page that reached us as ASCII-compatible bytes cannot be UTF-16 (WHATWG)
+        return name
+    return None
+
+
+def decode_html(data: bytes | str, content_type: str | None = None) -> tuple[str, str | None]:
+    """(text, encoding): BOM, then HTTP/meta charset, then ``segment.decode_bytes``'s detection."""
+    if isinstance(data, str):
+        return data, None
+    data = bytes(data)
+    if not data.startswith(_BOMS):
+        enc = declared_charset(data, content_type)
+        if enc:
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                pass
+            # a few stray bytes (pages pasted together from two encodings) do not void the
+            # declaration; many mean it lies (a UTF-8 page labelled latin-1): detect instead
+            text = data.decode(enc, errors="replace")
+            if text.count("\ufffd") <= MAX_BAD_SHARE * len(text):
+                return text, enc
+            try:
+                return decode_bytes(data)
+            except UndecodableInput:
+                return text, enc
+    return decode_bytes(data)
+
+
+# -- 2. parsing -------------------------------------------------------------------
+
+_PARSER = lxml_html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
+                               remove_comments=True, remove_pis=True, huge_tree=True)
+_XML_DECL = regex.compile(r"^\s*<\?xml[^>]*\?>")
+_INVALID_XML_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def parse_html(text: str):
+    """An lxml tree of the page, or None when there is nothing to parse."""
+    text = _INVALID_XML_CHARS.sub("", _XML_DECL.sub("", text))
+    if not text.strip():
+        return None
+    try:
+        tree = lxml_html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    return tree
+
+
+# -- 3. structure -> blocks ---------------------------------------------------------
+
+_STRUCT_HINT = {"head": "heading", "item": "list", "quote": "quote", "row": "table", "code": "code"}
+_BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "code", "div", "section",
+               "article", "graphic"}
+
+
+def _inline_text(el, stop: frozenset[str] = frozenset()) -> str:
+    """Text of an element with <lb/> as a line break, skipping nested blocks named in ``stop``."""
+    out: list[str] = [el.text or ""]
+    for child in el:
+        if child.tag in stop:
+            out.append(child.tail or "")
+            continue
+        if child.tag == "lb":
+            out.append("\n")
+        elif child.tag in ("p", "head", "cell"):
+            out.append(" ")
+            out.append(_inline_text(child, stop))
+            out.append(" ")
+        else:
+            out.append(_inline_text(child, stop))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _units(body) -> Iterator[tuple[str, frozenset[str]]]:
+    """(text, structural hints) for each block-level unit of trafilatura's XML, in order.
+
+    Iterative (an explicit stack), so nesting depth never meets Python's recursion limit."""
+    stack: list[tuple[object, frozenset[str]]] = [(body, frozenset())]
+    while stack:
+        el, inherited = stack.pop()
+        if isinstance(el, str):  # loose text between block elements
+            yield el, inherited
+            continue
+        tag = el.tag if isinstance(el.tag, str) else ""
+        hints = inherited | ({_STRUCT_HINT[tag]} if tag in _STRUCT_HINT else frozenset())
+        if tag == "graphic":
+            continue
+        if tag == "row":
+            cells = [" ".join(_inline_text(c).split()) for c in el.iter("cell")]
+            text = "\t".join(c for c in cells if c)
+            if text:
+                yield text, hints
+            continue
+        if tag == "item":
+            nested = [c for c in el if c.tag == "list"]
+            yield _inline_text(el, frozenset({"list"})), hints
+            stack.extend((c, hints) for c in reversed(nested))
+            continue
+        if tag == "table":
+            stack.extend((r, hints) for r in reversed(list(el.iter("row"))))
+            continue
+        if el is body or (tag not in ("p", "head", "code") and
+                          any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el)):
+            if el.text and el.text.strip():
+                yield el.text, hints
+            for c in reversed(el):
+                if c.tail and c.tail.strip():
+                    stack.append((c.tail, hints))
+                stack.append((c, hints))
+            continue
+        yield _inline_text(el), hints
+
+
+def blocks_from_units(units: Iterable[tuple[str, frozenset[str]]]) -> list[Block]:
+    """Normalise each unit's text; its lines become blocks of one group (lines of a
+    paragraph split by <br> stay together, as in a text file)."""
+    blocks: list[Block] = []
+    group = 0
+    for text, hints in units:
+        lines = [line for line in normalise(text).split("\n") if line]
+        if not lines:
+            continue
+        for line in lines:
+            blocks.append(Block(len(blocks), line, group, hints))
+        group += 1
+    return blocks
+
+
+# -- 4. hints from the page's own markup -----------------------------------------
+
+# class/id words that say what an element is; matched as whole tokens of the
+# attribute ("wp-caption-text" -> caption, "social-share" -> share).
+HINT_WORDS = {
+    "caption": "caption", "captions": "caption", "figcaption": "caption", "wp-caption-text": "caption",
+    "credit": "credit", "credits": "credit", "byline-credit": "credit",
+    "related": "related", "relatedposts": "related", "related-posts": "related", "more-stories": "related",
+    "newsletter": "newsletter", "subscribe": "newsletter", "signup": "newsletter",
+    "share": "share", "sharing": "share", "sharedaddy": "share", "social": "share", "addtoany": "share",
+    "comment": "comment", "comments": "comment", "respond": "comment", "disqus": "comment",
+}
+_TOKEN = regex.compile(r"[a-z0-9]+")
+MAX_HINT_CHARS = 2000   # a hinted element bigger than this is a page section, not evidence about a block
+MIN_HINT_CHARS = 2
+
+
+def _hint_of(el) -> str | None:
+    if el.tag == "figcaption":
+        return "caption"
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
+    if not attrs:
+        return None
+    for tok in _TOKEN.findall(attrs):
+        h = HINT_WORDS.get(tok)
+        if h:
+            return h
+    return None
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def collect_hints(tree) -> dict[str, str]:
+    """hint -> the texts of the page's elements carrying it, joined by NUL."""
+    found: dict[str, list[str]] = {}
+    for el in tree.iter(etree.Element):
+        if el.tag in ("script", "style", "html", "body", "head"):
+            continue
+        h = _hint_of(el)
+        if not h:
+            continue
+        t = _norm(el.text_content())
+        if MIN_HINT_CHARS <= len(t) <= MAX_HINT_CHARS:
+            found.setdefault(h, []).append(t)
+    return {h: "\0".join(ts) for h, ts in found.items()}
+
+
+def add_hints(blocks: list[Block], hinted: dict[str, str]) -> list[Block]:
+    """A block whose whole text lies inside a hinted element gets that hint."""
+    if not hinted:
+        return blocks
+    out = []
+    for b in blocks:
+        k = _norm(b.text)
+        extra = {h for h, texts in hinted.items() if len(k) >= MIN_HINT_CHARS and k in texts}
+        out.append(Block(b.index, b.text, b.group, b.hints | extra) if extra else b)
+    return out
+
+
+# -- visible text, for the fallback ------------------------------------------------
+
+_INVISIBLE = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "iframe",
+              "object", "embed", "button", "select", "option", "input", "textarea"}
+_BREAKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+           "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre", "figure", "figcaption",
+           "dd", "dt", "dl", "form", "hr", "address", "details", "summary", "td", "th"}
+
+
+def visible_text(tree) -> str:
+    """The page's visible text, one line per block-level element (iterative, any depth)."""
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    out: list[str] = []
+    skip_depth = 0
+    for action, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if action == "start":
+            if skip_depth or tag in _INVISIBLE or el.get("hidden") is not None:
+                skip_depth += 1
+                continue
+            if tag in _BREAKS:
+                out.append("\n")
+            if el.text:
+                out.append(el.text)
+        else:
+            if skip_depth:
+                skip_depth -= 1
+                if skip_depth == 0 and el.tail and el is not root:
+                    out.append(el.tail)
+                continue
+            if tag in _BREAKS:
+                out.append("\n")
+            if el.tail and el is not root:
+                out.append(el.tail)
+    return "".join(out)
+
+
+# -- metadata ------------------------------------------------------------------------
+
+_LANG = regex.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", regex.I)
+
+
+def page_language(tree) -> str | None:
+    """ISO 639-1 code declared by <html lang>, content-language or og:locale."""
+    candidates = [tree.get("lang"), tree.get("xml:lang")]
+    for meta in tree.iterfind(".//meta"):
+        name = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
+        if name in ("content-language", "og:locale", "language", "dc.language"):
+            candidates.append(meta.get("content"))
+    for c in candidates:
+        m = _LANG.match((c or "").strip())
+        if m:
+            return m.group(1).lower()
+    return None
+
+
+def _iso_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
+
+
+def _site(url: str | None, sitename: str | None) -> str | None:
+    if url:
+        import tldextract
+
+        ext = _TLD(url)
+        if ext.domain:
+            return ".".join(p for p in (ext.domain, ext.suffix) if p)
+    return sitename or None
+
+
+def _tld(url: str):
+    import tldextract
+
+    global _EXTRACT
+    if _EXTRACT is None:
+        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=())  # bundled snapshot, never fetches
+    return _EXTRACT(url)
+
+
+_EXTRACT = None
+_TLD = _tld
+
+
+# -- 3'. extraction ---------------------------------------------------------------------
+
+def extract(tree, url: str | None):
+    """trafilatura's document (body tree + metadata), or None when it finds no article."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, deduplicate=False, with_metadata=True,
+        include_tables=True, include_images=False, include_formatting=False, include_links=False,
+        output_format="python")
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+def clean_html(html: bytes | str, *, url: str | None = None, source: str | None = None, config=None,
+               content_type: str | None = None, time_limit_s: float | None = DEFAULT_TIME_LIMIT,
+               profile=None, **kw) -> CleanDocument:
+    """Clean one HTML page into a CleanDocument (see the module docstring for the steps).
+
+    ``content_type`` is the HTTP header, if the caller kept it (its charset wins
+    over the page's <meta>); ``time_limit_s`` bounds trafilatura (None: no limit).
+    Raises ``segment.UndecodableInput`` for binary input."""
+    if kw:
+        raise TypeError(f"clean_html() got unexpected keyword argument(s): {', '.join(sorted(kw))}")
+    text, encoding = decode_html(html, content_type)
+    tree = parse_html(text)
+    stats: dict = {"encoding": encoding}
+    if tree is None:
+        return clean_blocks([], source=source, url=url, config=config, profile=profile,
+                            stats={**stats, "extraction": "empty"})
+    doc = None
+    how = "trafilatura"
+    try:
+        with time_limit(time_limit_s):
+            doc = extract(tree, url)
+    except DeadlineExceeded:
+        how = "fallback-text-timeout"
+    except RecursionError:
+        how = "fallback-text-error"
+    meta = _metadata(tree, doc, url)
+    blocks: list[Block] = []
+    if doc is not None and doc.body is not None:
+        blocks = blocks_from_units(_units(doc.body))
+    if blocks:
+        blocks = add_hints(blocks, collect_hints(tree))
+    else:
+        blocks = split_blocks(normalise(visible_text(tree)))
+        if how == "trafilatura":
+            how = "fallback-text" if blocks else "empty"
+    stats["extraction"] = how
+    return clean_blocks(blocks, source=source, config=config, profile=profile, stats=stats, **meta)
+
+
+def _metadata(tree, doc, url: str | None) -> dict:
+    title = published = sitename = canonical = None
+    authors: tuple[str, ...] = ()
+    if doc is not None:
+        title = (doc.title or "").strip() or None
+        published = _iso_date(doc.date)
+        authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
+        sitename = (doc.sitename or "").strip() or None
+        canonical = doc.url or None
+    page_url = url or canonical
+    return {"title": title, "published": published, "authors": authors, "language": page_language(tree),
+            "url": page_url, "site": _site(page_url, sitename)}

@@ -28,6 +28,7 @@ MAX_FIGURE_GROUP = 4     # kicker + caption + credit (+ one more line) printed t
 @lru_cache(maxsize=16)
 def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     ag = _alternation(list(agencies))
+    ag_upper = "|".join(regex.escape(a.upper()) for a in sorted(set(agencies), key=len, reverse=True)) or "(?!)"
     name = r"[\p{L}\p{M}.'’\- ]{2,60}?"
     # "Yuri Kadobnov/AP", "Jane Doe / Reuters / File", "AP Photo/Evan Vucci", "(AP Photo/Name)"
     slash = regex.compile(
@@ -39,7 +40,9 @@ def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pa
     # a caption that ends with its credit: "... in Kyiv. (AP Photo/Efrem Lukatsky)", "... (Photo by X/Getty Images)"
     inline = regex.compile(
         rf"[\(\[](?:(?:{ag})\s+photo\s*/|photo(?:graph)?(?:\s+by)?\s*:?\s*)[^()\[\]]{{2,80}}[\)\]]\.?$"
-        rf"|\b(?:photo(?:graph)?|credit|image)\s*:\s*{name}\s*/\s*(?:{ag})\.?$",
+        rf"|\b(?:photo(?:graph)?|credit|image)\s*:\s*{name}\s*/\s*(?:{ag})\.?$"
+        # Reuters house style, agency in capitals first: "... February 1, 2024. REUTERS/Hanna Vale/File Photo"
+        rf"|(?-i:\b(?:{ag_upper}))\s*/\s*{name}(?:\s*/\s*[\p{{L}} ]+)?\.?$",
         regex.V1 | regex.I)
     return slash, alone, inline
 

@@ -7,8 +7,12 @@ about newsletters, cookies or sharing is never a match: furniture is short.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+import regex
+
 from .document import Block, Draft
-from .phrases import Matcher
+from .phrases import Matcher, _alternation
 from .textutil import WORD, ends_sentence, key, word_count
 
 
@@ -28,10 +32,29 @@ def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, wha
     return out
 
 
+MAX_NEWSLETTER_PREFIX_WORDS = 20
+_REPORTED = regex.compile(r"[“”\"«»„]|\b(?:said|says|told|according to)\b", regex.V1 | regex.I)
+
+
 def drop_newsletter_prompts(draft: Draft) -> Draft:
-    """“Sign up for our newsletter”, “Get the latest … delivered to your inbox”."""
-    return draft.remove_each(_short_phrase_hits(draft, "newsletter", 40, "newsletter", "newsletter sign-up prompt"),
-                             "drop_newsletter_prompts")
+    """“Sign up for our newsletter”, “Get the latest … delivered to your inbox”.
+
+    A block that merely starts like a prompt (“Sign up for three newsletters and
+    …”, “Subscribe to the wrong ones, said …”) counts only when it is short and
+    nobody is quoted in it: an article about newsletters talks like that too."""
+    m: Matcher = draft.context.phrases["newsletter"]
+    hits = []
+    for b in draft.live():
+        n = word_count(b.text)
+        if n > 40:
+            continue
+        k = key(b.text)
+        for how in ("exact", "pattern", "contains", "prefix"):
+            hit = getattr(m, how)(k)
+            if hit and (how != "prefix" or (n <= MAX_NEWSLETTER_PREFIX_WORDS and not _REPORTED.search(b.text))):
+                hits.append((b, "newsletter", f"newsletter sign-up prompt ({how} “{hit}”)"))
+                break
+    return draft.remove_each(hits, "drop_newsletter_prompts")
 
 
 def drop_ad_labels(draft: Draft) -> Draft:
@@ -40,10 +63,33 @@ def drop_ad_labels(draft: Draft) -> Draft:
                              "drop_ad_labels")
 
 
+@lru_cache(maxsize=16)
+def _words_re(words: tuple[str, ...]) -> regex.Pattern | None:
+    if not words:
+        return None
+    return regex.compile(r"(?<![\p{L}\p{N}])(?:" + _alternation(list(words)) + r")(?![\p{L}\p{N}])", regex.V1)
+
+
 def drop_cookie_notices(draft: Draft) -> Draft:
-    """Cookie consent banners."""
-    return draft.remove_each(_short_phrase_hits(draft, "cookies", 70, "cookie-notice", "cookie notice",
-                                                ("contains",)), "drop_cookie_notices")
+    """Cookie consent banners.
+
+    Strong phrases (“cookie policy”) and bare buttons (“Accept all”) suffice;
+    weak ones (“we use cookies”) need a word of the web in the same block
+    (“site”, “browser”, “consent” ...), so a column about baking stays."""
+    m: Matcher = draft.context.phrases["cookies"]
+    hits = _short_phrase_hits(draft, "cookies", 70, "cookie-notice", "cookie notice", ("exact", "contains"))
+    weak, context = _words_re(m.get("weak")), _words_re(m.get("context"))
+    if weak and context:
+        taken = {b.index for b, _, _ in hits}
+        for b in draft.live():
+            if b.index in taken or word_count(b.text) > 70:
+                continue
+            k = key(b.text)
+            w = weak.search(k)
+            c = w and context.search(k)
+            if c:
+                hits.append((b, "cookie-notice", f"cookie notice (“{w.group(0)}” with “{c.group(0)}”)"))
+    return draft.remove_each(sorted(hits, key=lambda h: h[0].index), "drop_cookie_notices")
 
 
 def drop_copyright_lines(draft: Draft) -> Draft:
@@ -52,10 +98,33 @@ def drop_copyright_lines(draft: Draft) -> Draft:
                              "drop_copyright_lines")
 
 
+MAX_TAG_WORDS = 6
+_TAG_SPLIT = regex.compile(r"\s*[,|•·/;]\s*")
+
+
+def _tag_list(rest: str) -> bool:
+    """What follows “Tags:” is a list: short items, no sentence. “Posted in Kabul
+    for two years as an aid worker, Hannah ...” is prose that starts the same way."""
+    rest = rest.strip(" :-–—")
+    if not rest:
+        return True
+    if ends_sentence(rest):
+        return False
+    return all(word_count(item) <= MAX_TAG_WORDS for item in _TAG_SPLIT.split(rest))
+
+
 def drop_tag_lines(draft: Draft) -> Draft:
-    """“Tags: …”, “Filed under …”."""
-    return draft.remove_each(_short_phrase_hits(draft, "tags", 40, "tags", "tag or category line", ("prefix",)),
-                             "drop_tag_lines")
+    """“Tags: …”, “Filed under …”: the label and a list of short items."""
+    m: Matcher = draft.context.phrases["tags"]
+    hits = []
+    for b in draft.live():
+        if word_count(b.text) > 40:
+            continue
+        k = key(b.text)
+        hit = m.prefix(k)
+        if hit and _tag_list(k[len(hit):]):
+            hits.append((b, "tags", f"tag or category line (prefix “{hit}”)"))
+    return draft.remove_each(hits, "drop_tag_lines")
 
 
 def drop_share_buttons(draft: Draft) -> Draft:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import regex
 
 from .document import Block, Draft
-from .textutil import ends_sentence, key, upper_ratio, word_count
+from .textutil import ends_sentence, key, word_count
 
 HEAD_BLOCKS = 8          # metadata lives near the top
 MAX_DATELINE_WORDS = 14
@@ -23,7 +23,7 @@ MAX_BYLINE_WORDS = 14
 DATE_LANGUAGES = ["en", "de", "fr", "es", "pt", "it", "nl"]
 
 _TIME = regex.compile(
-    r"(?:\b(?:at|um|à|a las|às|alle|om)\s+)?\b\d{1,2}[:.h]\d{2}(?::\d{2})?\s*(?:[ap]\.?\s?m\.?|uhr|h)?"
+    r"(?:\b(?:at|um|à|a las|às|alle|om)\s+)?(?<![\d.])\b\d{1,2}[:.h]\d{2}(?![.\d])(?::\d{2})?\s*(?:[ap]\.?\s?m\.?|uhr|h)?"
     r"(?:\s+(?:[A-Z]{2,5}|GMT[+-]?\d*|UTC[+-]?\d*))?", regex.V1 | regex.I)
 _TIME_ALONE = regex.compile(r"\b\d{1,2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?", regex.V1 | regex.I)
 _SEP = regex.compile(r"\s*[|•·]\s*")
@@ -48,12 +48,16 @@ def parse_dateline(text: str, prefixes: tuple[str, ...] = ()) -> date | None:
         if k.startswith(p.casefold()):
             t = t[len(p):]
             break
-    t = _TIME.sub(" ", t)
-    t = _TIME_ALONE.sub(" ", t)
-    t = regex.sub(r"^[\s:,.\-–—]+|[\s:,\-–—|]+$", "", t)
-    if not t or word_count(t) > 7:
-        return None
-    m = _DOTTED.match(t)  # 05.03.2024 is day.month.year wherever dots are used
+    # 05.03.2024 is day.month.year wherever dots are used; look before the time
+    # stripper below, which would read "05.03" as a time of day
+    m = _DOTTED.match(regex.sub(r"^[\s:,\-–—]+", "", t))
+    if m is None:
+        t = _TIME.sub(" ", t)
+        t = _TIME_ALONE.sub(" ", t)
+        t = regex.sub(r"^[\s:,.\-–—]+|[\s:,\-–—|]+$", "", t)
+        if not t or word_count(t) > 7:
+            return None
+        m = _DOTTED.match(t)
     if m:
         d, mo, y = map(int, m.groups())
         try:
@@ -75,8 +79,11 @@ def _dateparser(t: str) -> date | None:
     return dt.date() if dt else None
 
 
-def parse_byline(text: str, prefixes: tuple[str, ...]) -> list[str] | None:
-    """Author names of a byline block ("By Jane Doe and John Roe, Reuters"), else None."""
+def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...] = ()) -> list[str] | None:
+    """Author names of a byline block ("By Jane Doe and John Roe, Reuters"), else None.
+
+    An agency printed after the last name without a comma ("By JANE DOE Associated
+    Press") is set aside; names printed in capitals (wire style) are title-cased."""
     if word_count(text) > MAX_BYLINE_WORDS:
         return None
     t = text.strip()
@@ -90,7 +97,28 @@ def parse_byline(text: str, prefixes: tuple[str, ...]) -> list[str] | None:
     if not m:
         return None
     names = regex.split(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b)\s*", m.group("names"))
-    return [n.strip() for n in names if n.strip()]
+    names = [n.strip() for n in names if n.strip()]
+    if names and agencies:
+        last = names[-1]
+        for ag in sorted(agencies, key=len, reverse=True):
+            if last.casefold().endswith(" " + ag.casefold()) and len(last) > len(ag) + 1:
+                names[-1] = last[:-len(ag)].strip()
+                break
+    return [n.title() if n.isupper() and len(n) > 3 else n for n in names]
+
+
+HEAD_MAX_BLOCKS = 30     # a page header (menus, title, labels) before the first paragraph
+_PROSE_WORDS = 20
+_DATE_THEN_BY = regex.compile(r"(?<=\d)\s+(?=(?i:by)\s+\p{Lu})", regex.V1)  # "Posted on May 5, 2024 by Jo Roe"
+
+
+def _head(live: list[Block]) -> list[Block]:
+    """The blocks metadata may be printed in: the first few, and on a whole-page
+    text everything before the first paragraph of prose (up to a bound)."""
+    for i, b in enumerate(live[:HEAD_MAX_BLOCKS]):
+        if word_count(b.text) >= _PROSE_WORDS and ends_sentence(b.text):
+            return live[:max(i, HEAD_BLOCKS)]
+    return live[:HEAD_BLOCKS]
 
 
 def extract_dateline_and_byline(draft: Draft) -> Draft:
@@ -98,20 +126,26 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     ph = draft.context.phrases
     date_prefixes = tuple(ph["dateline"].get("prefix"))
     by_prefixes = tuple(ph["byline"].get("prefix"))
+    agencies = tuple(ph["captions"].get("agencies"))
+    labels = {p.casefold().rstrip(":") for p in date_prefixes}
     live = draft.live()
-    candidates = live[:HEAD_BLOCKS] + [b for b in live[-2:] if b not in live[:HEAD_BLOCKS]]
+    head = _head(live)
+    tail = [b for b in live[-2:] if b not in head]
     published = draft.meta.published
     authors = list(draft.meta.authors)
     decisions: list[tuple[Block, str, str]] = []
-    for b in candidates:
-        parts = [p for p in _SEP.split(b.text) if p.strip()]
+    for b in head + tail:
+        if b in tail and published is not None and not any(
+                key(b.text).startswith(lab) for lab in labels):
+            continue  # a bare date at the end after a dateline: a related story's, not ours
+        parts = [q for p in _SEP.split(b.text) for q in _DATE_THEN_BY.split(p) if q.strip()]
         found_dates, found_names, ok = [], [], bool(parts)
         for part in parts:
             d = parse_dateline(part, date_prefixes)
             if d:
                 found_dates.append(d)
                 continue
-            names = parse_byline(part, by_prefixes)
+            names = parse_byline(part, by_prefixes, agencies)
             if names:
                 found_names += names
                 continue
@@ -121,11 +155,15 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             continue
         if found_dates:
             published = published or found_dates[0]
+            # a label printed on its own line above the date ("Published" / "12 February 2024")
+            i = live.index(b)
+            if i > 0 and key(live[i - 1].text) in labels:
+                decisions.append((live[i - 1], "metadata", "dateline label moved to metadata"))
         authors += [n for n in found_names if n not in authors]
         what = " and ".join(w for w, f in (("dateline", found_dates), ("byline", found_names)) if f)
         decisions.append((b, "metadata", f"{what} moved to metadata"))
     draft = draft.with_meta(published=published, authors=tuple(authors))
-    return draft.remove_each(decisions, "extract_dateline_and_byline")
+    return draft.remove_each(sorted(decisions, key=lambda d: d[0].index), "extract_dateline_and_byline")
 
 
 MIN_TITLE_WORDS = 2
@@ -145,9 +183,11 @@ def extract_title(draft: Draft) -> Draft:
     n = word_count(t)
     if not (MIN_TITLE_WORDS <= n <= MAX_TITLE_WORDS) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
         return draft
-    if upper_ratio(t) < 0.05:  # a headline has capitals (or is in a caseless script)
-        if any(ch.isalpha() and (ch.isupper() or ch.islower()) for ch in t):
-            return draft
+    # a headline starts with a capital (sentence case, as many publishers print
+    # them, is enough), or is in a caseless script
+    first_letter = next((ch for ch in t if ch.isalpha()), "")
+    if first_letter.islower():
+        return draft
     rest_words = sum(word_count(b.text) for b in live[1:6])
     if rest_words < 3 * n or rest_words < 30:
         return draft  # no body to head: maybe a list or a stub

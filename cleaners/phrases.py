@@ -93,7 +93,8 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
             pattern_re = regex.compile("|".join(f"(?:{p})" for p in sorted(set(patterns))), regex.V1)
         except regex.error as exc:
             raise PhraseError(f"{where}: bad pattern: {exc}") from exc
-    lists = {k: tuple(v) for k, v in section.items() if k not in MATCH_KINDS}
+    # every list stays readable by name too (a family may read its own `prefix` list raw)
+    lists = {k: tuple(v) for k, v in section.items()}
     return Matcher(
         exact_re=build("exact", r"(?:{})"),
         prefix_re=build("prefix", r"(?:{})(?![\p{{L}}\p{{N}}])"),

@@ -17,14 +17,25 @@ MAX_PROMO_WORDS = 25
 CAPS_MIN_WORDS = 6
 CAPS_MAX_WORDS = 30
 CAPS_RATIO = 0.9
+_QUOTES = "“\"‘'«„‹「『"
+
+
+def _quoted(text: str) -> bool:
+    """A block that opens with a quotation mark is someone's words, not our call to
+    action: “Click here to confirm your details,” the message read."""
+    t = text.lstrip()
+    return bool(t) and t[0] in _QUOTES
 
 
 def drop_promos(draft: Draft) -> Draft:
     """Calls to action and links to other stories, from the `promos` phrase list."""
     m = draft.context.phrases["promos"]
+    # "Most Read", "Related" ... head a list of headlines: drop_headline_lists takes
+    # the heading with its list, so leave the heading for it to find
+    list_heads = {h.casefold() for h in draft.context.phrases["most_read"].get("heading")}
     decisions = []
     for b in draft.live():
-        if word_count(b.text) > MAX_PROMO_WORDS:
+        if word_count(b.text) > MAX_PROMO_WORDS or _quoted(b.text) or key(b.text) in list_heads:
             continue
         hit = m.any(key(b.text))
         if hit:

@@ -1,0 +1,196 @@
+"""The ``clean_folder`` flow: discover -> plan -> clean batches -> summarise.
+
+A thin Prefect layer over plain functions (``flows.discover``, ``flows.plan``,
+``flows.work``, ``flows.runlog``), which are tested without Prefect.
+
+Parallelism, measured on 2 cores (see bench/RESULTS.md, "Flows"): a Prefect
+task is a *batch* of documents. With ``workers > 1`` the batch tasks are
+submitted to a ThreadPoolTaskRunner, and each task's body hands its batch to
+a process pool owned by this flow run: the processes do nothing but clean
+(they never import Prefect, never talk to the API), while the one parent
+process reports every task to one API server. On a Dask cluster
+(``task_runner=DaskTaskRunner(...)``) the same task body runs the batch on
+the Dask worker itself.
+
+This module is a package (``flows/clean/``) rather than ``clean.py`` so that
+``python -m flows.clean`` runs ``flows/clean/__main__.py``: spawned worker
+processes then skip re-importing the main module (and with it Prefect).
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+
+from flows import settings as _settings
+
+_settings.apply_defaults()  # before Prefect reads its settings
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+import cleaners  # noqa: E402
+from flows import console, output, runlog, work  # noqa: E402
+from flows.discover import discover  # noqa: E402
+from flows.plan import batches, error, plan  # noqa: E402
+from flows.state import Manifest, config_fingerprint  # noqa: E402
+
+DEFAULT_INPUTS = ("seeds",)
+DEFAULT_OUT = "out"
+STALE_TMP_SECONDS = 3600
+
+_POOLS: dict[str, ProcessPoolExecutor] = {}
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@task(name="clean-batch", task_run_name="batch-{batch.index}", cache_policy=NO_CACHE, persist_result=False)
+def clean_batch(batch, opts: work.Options, pool: str | None = None) -> work.BatchStats:
+    """Clean one batch; in this flow's process pool when there is one here, else right here."""
+    executor = _POOLS.get(pool) if pool else None
+    if executor is None:
+        return work.clean_batch(batch, opts)
+    return executor.submit(work.clean_batch, batch, opts).result()
+
+
+def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
+    # spawn: the parent runs Prefect's threads, which fork must not copy
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(n):  # start every worker now (spawn starts them one submit at a time)
+        pool.submit(work.warm)
+    key = uuid.uuid4().hex
+    _POOLS[key] = pool
+    return key, pool
+
+
+def _sweep_tmp(out_root: str) -> None:
+    """Remove temporary files a killed run left behind (old enough not to be a live run's)."""
+    folder = output.tmp_dir(out_root)
+    now = time.time()
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            if now - os.stat(path).st_mtime > STALE_TMP_SECONDS:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def write_jsonl(path: str, out_root: str, outputs: list[str]) -> int:
+    """Every document of this run's inputs (cleaned or unchanged) as one JSON line each, atomically."""
+    lines = []
+    for rel in outputs:
+        try:
+            with open(os.path.join(out_root, *rel.split("/")), encoding="utf-8") as f:
+                doc = json.load(f)
+        except FileNotFoundError:
+            continue
+        lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+    output.atomic_write(os.path.abspath(path), ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+    return len(lines)
+
+
+def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
+        progress=False, distributed=False) -> dict:
+    """The flow body. Call inside a flow run (it submits the batch task)."""
+    t0 = time.perf_counter()
+    logger = get_run_logger()
+    inputs = list(inputs or DEFAULT_INPUTS)
+    n = workers or default_workers()
+    cfg = cleaners.load_config(config) if config else None
+    out_root = os.path.abspath(out)
+    os.makedirs(out_root, exist_ok=True)
+    _sweep_tmp(out_root)
+    log = runlog.RunLog(out_root)
+    summary = runlog.new_summary()
+    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.__version__,
+                   config=config_fingerprint(cfg), config_file=config, force=force,
+                   engine="dask" if distributed else ("processes" if n > 1 else "in-process"))
+    opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
+                        config_fp=config_fingerprint(cfg), config=cfg)
+    pool_key = None
+    bar = console.Bar(progress)
+    try:
+        found = discover(inputs, exclude=[out_root] + ([os.path.abspath(jsonl)] if jsonl else []))
+        t_disc = time.perf_counter()
+        log.add_errors(found.errors)
+        summary["files"] = len(found.sources)
+        summary["ignored"] = found.ignored
+        with Manifest(out_root) as man:
+            p = plan(found.sources, man.load(), out_root=out_root, pipeline_version=opts.pipeline_version,
+                     config_fp=opts.config_fp, force=force)
+            log.add_errors(p.errors)
+            todo = batches(p.todo, workers=n, max_docs=batch_docs)
+            t_plan = time.perf_counter()
+            logger.info("%d files, %d documents: %d to clean in %d batches, %d unchanged",
+                        len(found.sources), p.documents, len(p.todo), len(todo), len(p.skipped))
+            summary.update(documents=p.documents + len(found.errors), skipped=len(p.skipped),
+                           failed=len(found.errors) + len(p.errors), batches=len(todo))
+            if n > 1 and len(todo) > 1 and not distributed:
+                pool_key, _ = _start_pool(min(n, len(todo)))
+            bar.start(len(p.todo))
+            futures = {clean_batch.submit(b, opts, pool_key): b for b in todo}
+            failed_outs = {e["output"] for e in p.errors if e.get("output")}
+            for fut in as_completed(list(futures)):
+                batch = futures[fut]
+                try:
+                    st = fut.result()
+                except Exception as exc:  # a crashed batch (a killed worker...): its documents failed
+                    st = work.BatchStats(index=batch.index, documents=len(batch.items), failed=len(batch.items))
+                    st.errors = [error(i.source, "batch", f"batch {batch.index} crashed: {exc}", path=i.path,
+                                       out=i.out, kind=type(exc).__name__) for i in batch.items]
+                man.record(st.done)
+                log.add_errors(st.errors)
+                failed_outs.update(e["output"] for e in st.errors if e.get("output"))
+                runlog.add_batch(summary, st)
+                bar.advance(st.documents)
+        bar.stop()
+        t_clean = time.perf_counter()
+        if jsonl:
+            summary["jsonl"] = os.path.abspath(jsonl)
+            summary["jsonl_documents"] = write_jsonl(jsonl, out_root,
+                                                     [o for o in p.outputs if o not in failed_outs])
+        summary["timings"] = {"discover": round(t_disc - t0, 3), "plan": round(t_plan - t_disc, 3),
+                              "clean": round(t_clean - t_plan, 3), "total": round(time.perf_counter() - t0, 3)}
+        ctx = FlowRunContext.get()
+        if ctx and ctx.flow_run:
+            summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
+        summary["run_log"] = log.finish(summary)
+        create_markdown_artifact(runlog.markdown(summary), key="declutter-run-summary",
+                                 description=f"declutter run {log.name}: {out_root}")
+        logger.info("cleaned %d, skipped %d, failed %d in %.1f s", summary["cleaned"], summary["skipped"],
+                    summary["failed"], summary["timings"]["total"])
+        return summary
+    finally:
+        bar.stop()
+        if pool_key:
+            _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
+
+
+@flow(name="clean-folder", persist_result=False, log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
+def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force: bool = False,
+                 config: str | None = None, jsonl: str | None = None, workers: int | None = None,
+                 batch_docs: int = 250, progress: bool = False) -> dict:
+    """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
+
+    Unchanged documents are skipped (``force`` redoes them); the run summary
+    goes to ``out/_runs/`` and to a markdown artifact.
+    """
+    ctx = FlowRunContext.get()
+    distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+    return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
+               progress=progress, distributed=distributed)

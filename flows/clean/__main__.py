@@ -1,0 +1,130 @@
+"""``python -m flows.clean [INPUT ...] [--out DIR]``: clean folders, files or globs.
+
+Exit codes: 0 every document is fine, 1 some failed (the rest are written),
+2 usage error (one line on stderr, no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+PROG = "python -m flows.clean"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        self.exit(2, f"{PROG}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description="Clean scraped articles (text, HTML, JSONL/JSON feeds, also .gz) "
+                "into one CleanDocument JSON per document.")
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="folders (walked recursively), files or globs; default: seeds/")
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out/)")
+    p.add_argument("--force", action="store_true", help="clean every document, even unchanged ones")
+    p.add_argument("--config", metavar="FILE", help="cleaners configuration (TOML)")
+    p.add_argument("--jsonl", metavar="FILE", help="also write every document to one JSON-lines file")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help=f"worker processes (default: number of cores, {os.cpu_count()})")
+    p.add_argument("--batch-docs", type=int, default=250, metavar="N",
+                   help="documents per Prefect task at most (default 250)")
+    p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                   help="run the batches on this Dask scheduler (needs the [dask] extra)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
+    p.add_argument("--explain", metavar="PATH",
+                   help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
+    return p
+
+
+def _usage(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def explain(path: str, config) -> int:
+    from cleaners import CleanDocument, clean_bytes
+    from flows import console, records, work
+
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        return _usage(f"cannot read {path}: {exc.strerror}")
+    data = records.payload(raw) if records.is_gzip(raw) else raw
+    kind = records.sniff(path, data)
+    try:
+        if kind == "json" or (kind == "jsonl" and data.lstrip().startswith(b"{")):
+            try:
+                doc = CleanDocument.model_validate_json(data)
+            except ValueError:
+                return _usage(f"{path} is a feed, not one document: explain its output .json instead")
+        elif kind == "html":
+            doc = work.clean_html(data, source=path, config=config)
+        else:
+            doc = clean_bytes(data, source=path, config=config)
+    except Exception as exc:  # noqa: BLE001
+        print(f"{PROG}: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    console.explain(doc)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.workers is not None and args.workers < 1:
+        return _usage("--workers must be at least 1")
+    if args.batch_docs < 1:
+        return _usage("--batch-docs must be at least 1")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        return _usage(f"--out {args.out} exists and is not a folder")
+
+    from cleaners import ConfigError, load_config
+    from flows.discover import UsageError, check_inputs
+
+    config = None
+    if args.config:
+        try:
+            config = load_config(args.config)
+        except ConfigError as exc:
+            return _usage(str(exc).splitlines()[0] + (" (...)" if "\n" in str(exc) else ""))
+    if args.explain:
+        return explain(args.explain, config)
+    inputs = args.inputs or ["seeds"]
+    try:
+        check_inputs(inputs)
+    except UsageError as exc:
+        return _usage(str(exc))
+    if args.dask_address:
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            return _usage("--dask-address needs the dask extra: pip install -e '.[dask]'")
+
+    from flows.clean import clean_folder, default_workers
+    from flows.server import api_server
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    workers = args.workers or default_workers()
+    if args.dask_address:
+        runner = DaskTaskRunner(address=args.dask_address)
+    else:
+        runner = ThreadPoolTaskRunner(max_workers=workers + 1 if workers > 1 else 1)
+    interactive = sys.stderr.isatty() and not args.quiet
+    with api_server():
+        summary = clean_folder.with_options(task_runner=runner)(
+            inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
+            workers=workers, batch_docs=args.batch_docs, progress=interactive)
+    if not args.quiet:
+        from flows import console
+
+        console.print_summary(summary)
+    elif summary["failed"]:
+        print(f"{summary['failed']} of {summary['documents']} documents failed: see "
+              f"{os.path.join(summary['out'], summary['errors_file'])}", file=sys.stderr)
+    return 1 if summary["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

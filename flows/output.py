@@ -1,0 +1,119 @@
+"""Where a document's JSON goes under OUT, and writing it safely.
+
+- ``OUT/<input path relative to its root, extension replaced by .json>``;
+- a feed's records: ``OUT/<feed path without extension>/<record id or
+  zero-padded line number>.json`` (ids sanitised; an id that had to change
+  gets a short hash so two ids never meet in one name);
+- nothing is ever written outside OUT, and ``OUT/_runs`` / ``OUT/_state``
+  are declutter's own;
+- writes are atomic: a temporary file in ``OUT/_state/tmp`` (same file system),
+  then ``os.replace``; a run killed at any point leaves only complete outputs.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+
+import regex
+
+from .records import base_name
+
+RESERVED = ("_runs", "_state")
+LINE_WIDTH = 6  # zero-padded record numbers: 000001.json ... (wider past a million)
+MAX_ID = 80
+
+_UNSAFE = regex.compile(r"[^\p{L}\p{N}._-]+")
+
+
+class OutputPathError(ValueError):
+    pass
+
+
+def doc_path(rel: str) -> str:
+    """'news/a.html.gz' -> 'news/a.json'."""
+    stem, _ = base_name(rel)
+    return check_rel(stem + ".json")
+
+
+def record_name(key: str | None, line: int) -> str:
+    """A record's file name: its id made safe, else its zero-padded line number."""
+    if key is None:
+        return f"{line:0{LINE_WIDTH}d}.json"
+    safe = _UNSAFE.sub("_", key).strip("_")
+    if safe.startswith("."):
+        safe = "_" + safe.lstrip(".")
+    if safe != key or len(safe) > MAX_ID or not safe:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+        safe = f"{safe[:MAX_ID]}-{digest}" if safe else digest
+    return safe + ".json"
+
+
+def record_path(feed_rel: str, key: str | None, line: int) -> str:
+    stem, _ = base_name(feed_rel)
+    return check_rel(f"{stem}/{record_name(key, line)}")
+
+
+def check_rel(rel: str) -> str:
+    """Refuse a relative output path that could land outside OUT or in declutter's own folders."""
+    parts = rel.split("/")
+    if rel.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\x00" in rel:
+        raise OutputPathError(f"unsafe output path {rel!r}")
+    if parts[0] in RESERVED:
+        raise OutputPathError(f"output path {rel!r} would land in OUT/{parts[0]}, which declutter reserves")
+    return rel
+
+
+def tmp_dir(out_root: str) -> str:
+    return os.path.join(out_root, "_state", "tmp")
+
+
+def atomic_write(target: str, data: bytes, tmp_in: str | None = None) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the whole new one."""
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    where = tmp_in or folder
+    os.makedirs(where, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=where, prefix="." + os.path.basename(target)[:40] + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV or tmp_in is None:
+                raise
+            # OUT spans file systems: retry with the temporary file next to the target
+            os.unlink(tmp)
+            atomic_write(target, data)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class Writer:
+    """Writes documents under one OUT folder, refusing any path that would escape it."""
+
+    def __init__(self, out_root: str):
+        self.root = os.path.realpath(out_root)
+        self.tmp = tmp_dir(self.root)
+        self._safe_dirs: set[str] = set()
+
+    def target(self, rel: str) -> str:
+        check_rel(rel)
+        path = os.path.join(self.root, *rel.split("/"))
+        folder = os.path.dirname(path)
+        if folder not in self._safe_dirs:
+            os.makedirs(folder, exist_ok=True)
+            real = os.path.realpath(folder)
+            if real != self.root and not real.startswith(self.root + os.sep):
+                raise OutputPathError(f"output folder for {rel!r} resolves outside OUT (a symlink?)")
+            self._safe_dirs.add(folder)
+        return path
+
+    def write(self, rel: str, data: bytes) -> None:
+        atomic_write(self.target(rel), data, tmp_in=self.tmp)

@@ -1,0 +1,163 @@
+"""Discovered files -> documents to clean (or skip) -> batches.
+
+Planning reads each input once to hash it (sha256 of the file's bytes, or of
+one feed record) and to sniff its format; a document whose manifest row
+matches (same source, hash, pipeline version and config fingerprint) and
+whose output exists is skipped, unless ``force``. Feeds are split into their
+records here, so one changed record in a growing feed costs one document.
+
+Batches are what a Prefect task runs: hundreds of documents or a byte
+budget, whichever comes first, and at least a few per worker so the workers
+finish together.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import zlib
+from dataclasses import dataclass, field
+
+from . import output, records
+from .discover import Source
+from .state import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One document to clean: a file to read, or a feed record carried inline."""
+
+    source: str  # becomes CleanDocument.source: the relative path, or 'feed.jsonl#<id>' / '#L<line>'
+    out: str  # output path relative to OUT
+    sha256: str
+    kind: str  # 'text' or 'html'
+    size: int
+    path: str | None = None
+    text: str | None = None
+    html: str | None = None
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    index: int
+    items: tuple[Item, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(i.size for i in self.items)
+
+
+@dataclass
+class Plan:
+    todo: list[Item] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # output paths left as they are
+    outputs: list[str] = field(default_factory=list)  # every planned output, in input order
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return len(self.todo) + len(self.skipped) + len(self.errors)
+
+
+def error(source: str, stage: str, reason: str, *, path: str | None = None, out: str | None = None,
+          kind: str = "InputError") -> dict:
+    """The one shape of a recorded failure (a line of OUT/_runs/<ts>.errors.jsonl)."""
+    return {"source": source, "input": path, "output": out, "stage": stage, "error": kind, "reason": reason}
+
+
+def _head(raw: bytes, n: int = 4096) -> bytes:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, n)
+    except zlib.error:
+        return b""
+
+
+def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pipeline_version: str,
+         config_fp: str, force: bool = False) -> Plan:
+    p = Plan()
+    owner: dict[str, str] = {}  # output path -> the source that claimed it first
+
+    def consider(item: Item) -> None:
+        first = owner.get(item.out)
+        if first is not None:
+            p.errors.append(error(item.source, "plan", f"output {item.out} already comes from {first}; "
+                                  "rename one of them", path=item.path, out=item.out))
+            return
+        owner[item.out] = item.source
+        p.outputs.append(item.out)
+        e = manifest.get(item.out)
+        if (not force and e is not None and e.sha256 == item.sha256 and e.source == item.source
+                and e.pipeline_version == pipeline_version and e.config == config_fp
+                and os.path.isfile(os.path.join(out_root, *item.out.split("/")))):
+            p.skipped.append(item.out)
+        else:
+            p.todo.append(item)
+
+    for src in sources:
+        try:
+            with open(src.path, "rb") as f:
+                raw = f.read()
+        except OSError as exc:
+            p.errors.append(error(src.rel, "read", f"cannot read: {exc.strerror}", path=src.path,
+                                  kind="OSError"))
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        gz = records.is_gzip(raw)
+        _, ext = records.base_name(src.rel)
+        known = ext in records.TEXT_EXT | records.HTML_EXT | records.JSON_EXT | records.JSONL_EXT
+        try:
+            content = records.payload(raw) if (not gz or not known or ext in records.JSON_EXT
+                                               or ext in records.JSONL_EXT) else _head(raw)
+            kind = records.sniff(src.rel, content)
+        except records.InputError as exc:
+            p.errors.append(error(src.rel, "read", str(exc), path=src.path))
+            continue
+        if kind in ("text", "html"):
+            try:
+                out = output.doc_path(src.rel)
+            except output.OutputPathError as exc:
+                p.errors.append(error(src.rel, "plan", str(exc), path=src.path))
+                continue
+            consider(Item(source=src.rel, out=out, sha256=digest, kind=kind, size=len(raw), path=src.path))
+            continue
+        try:
+            for rec in records.parse_feed(content, kind):
+                if isinstance(rec, records.InputError):
+                    p.errors.append(error(src.rel, "parse", str(rec), path=src.path))
+                    continue
+                source = f"{src.rel}#{rec.key}" if rec.key is not None else f"{src.rel}#L{rec.line}"
+                try:
+                    out = output.record_path(src.rel, rec.key, rec.line)
+                except output.OutputPathError as exc:
+                    p.errors.append(error(source, "plan", str(exc), path=src.path))
+                    continue
+                body = rec.html if rec.html is not None else rec.text
+                consider(Item(source=source, out=out, sha256=rec.sha256,
+                              kind="html" if rec.html is not None else "text", size=len(body),
+                              text=rec.text if rec.html is None else None, html=rec.html,
+                              url=rec.url, title=rec.title))
+        except records.InputError as exc:
+            p.errors.append(error(src.rel, "parse", str(exc), path=src.path))
+    return p
+
+
+def batches(items: list[Item], *, workers: int = 1, max_docs: int = 250, min_docs: int = 25,
+            max_bytes: int = 16 * 1024 * 1024) -> list[Batch]:
+    """Cut items into batches: at most max_docs documents or max_bytes, about 4 per worker."""
+    if not items:
+        return []
+    per = max(min_docs, min(max_docs, math.ceil(len(items) / (max(1, workers) * 4))))
+    out: list[Batch] = []
+    cur: list[Item] = []
+    size = 0
+    for item in items:
+        if cur and (len(cur) >= per or size + item.size > max_bytes):
+            out.append(Batch(len(out), tuple(cur)))
+            cur, size = [], 0
+        cur.append(item)
+        size += item.size
+    if cur:
+        out.append(Batch(len(out), tuple(cur)))
+    return out

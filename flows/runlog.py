@@ -1,0 +1,90 @@
+"""The run's record: ``OUT/_runs/<UTC timestamp>.json`` and ``<timestamp>.errors.jsonl``.
+
+The summary holds counts, per-cleaner removals, timings and the errors (the
+first few inline, all of them in the errors file, one JSON object a line,
+appended as batches finish so a killed run still leaves its errors behind).
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+
+from .output import atomic_write
+
+INLINE_ERRORS = 20
+
+
+def stamp(when: datetime | None = None) -> str:
+    when = when or datetime.now(timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+class RunLog:
+    def __init__(self, out_root: str, started: datetime | None = None):
+        self.started = started or datetime.now(timezone.utc)
+        self.dir = os.path.join(out_root, "_runs")
+        self.name = stamp(self.started)
+        self.summary_path = os.path.join(self.dir, self.name + ".json")
+        self.errors_path = os.path.join(self.dir, self.name + ".errors.jsonl")
+        self.errors: list[dict] = []
+
+    def add_errors(self, errors: list[dict]) -> None:
+        if not errors:
+            return
+        os.makedirs(self.dir, exist_ok=True)
+        with open(self.errors_path, "a", encoding="utf-8") as f:
+            for e in errors:
+                f.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
+        self.errors.extend(errors)
+
+    def finish(self, summary: dict) -> str:
+        body = summary  # filled in place, so the caller's summary says the same
+        body["started"] = self.started.isoformat()
+        body["finished"] = datetime.now(timezone.utc).isoformat()
+        body["errors"] = self.errors[:INLINE_ERRORS]
+        body["errors_total"] = len(self.errors)
+        body["errors_file"] = os.path.relpath(self.errors_path, os.path.dirname(self.dir)) if self.errors else None
+        atomic_write(self.summary_path, (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True)
+                                         + "\n").encode("utf-8"))
+        return self.summary_path
+
+
+def new_summary() -> dict:
+    return {"files": 0, "documents": 0, "cleaned": 0, "skipped": 0, "failed": 0, "ignored": [],
+            "blocks_in": 0, "blocks_removed": 0, "chars_in": 0, "chars_kept": 0,
+            "removed_by_cleaner": {}, "timings": {}}
+
+
+def add_batch(summary: dict, st) -> None:
+    """Fold one batch's stats into the run summary."""
+    summary["cleaned"] += st.cleaned
+    summary["failed"] += st.failed
+    summary["blocks_in"] += st.blocks_in
+    summary["blocks_removed"] += st.blocks_removed
+    summary["chars_in"] += st.chars_in
+    summary["chars_kept"] += st.chars_kept
+    rbc = summary["removed_by_cleaner"]
+    for name, n in st.removed_by_cleaner.items():
+        rbc[name] = rbc.get(name, 0) + n
+
+
+def markdown(summary: dict) -> str:
+    """The run summary as a markdown table (the Prefect UI artifact)."""
+    t = summary.get("timings", {})
+    lines = [
+        f"### declutter run {summary.get('run', '')}",
+        "",
+        "| documents | cleaned | skipped | failed | blocks removed | seconds |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {summary['documents']} | {summary['cleaned']} | {summary['skipped']} | {summary['failed']} "
+        f"| {summary['blocks_removed']} | {t.get('total', 0):.1f} |",
+        "",
+        "| cleaner | blocks removed |",
+        "|---|---:|",
+    ]
+    for name, n in sorted(summary["removed_by_cleaner"].items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"| `{name}` | {n} |")
+    if summary.get("errors_file"):
+        lines += ["", f"Errors: `{summary['errors_file']}` in `{summary.get('out', '')}`"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,125 @@
+"""Clean one batch: read, clean, write atomically, and return small stats.
+
+This is what runs in a worker process (or on a Dask worker): plain Python,
+no Prefect import. A document that fails becomes one recorded error and the
+batch goes on; the stats carry the manifest rows for the documents written,
+which the parent commits once the batch is done.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cleaners
+from cleaners.document import to_json
+
+from . import records
+from .output import Writer
+from .plan import Batch, Item, error
+from .state import Entry
+
+
+class HtmlUnsupported(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Options:
+    out_root: str
+    pipeline_version: str
+    config_fp: str
+    config: object = None  # a cleaners.Config, or None for the defaults
+
+
+@dataclass
+class BatchStats:
+    index: int
+    documents: int = 0
+    cleaned: int = 0
+    failed: int = 0
+    blocks_in: int = 0
+    blocks_removed: int = 0
+    chars_in: int = 0
+    chars_kept: int = 0
+    removed_by_cleaner: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    errors: list[dict] = field(default_factory=list)
+    done: list[Entry] = field(default_factory=list)
+
+
+def warm() -> int:
+    """Import and prime the cleaners in a fresh worker process (phrase books, regexes)."""
+    cleaners.clean_text("Warm up.\n\nA short paragraph so every cleaner runs once.")
+    import os
+
+    return os.getpid()
+
+
+def clean_html(data, *, url=None, source=None, config=None):
+    """cleaners.clean_html, with a missing HTML stage reported as such."""
+    try:
+        return cleaners.clean_html(data, url=url, source=source, config=config)
+    except (ImportError, NotImplementedError) as exc:
+        raise HtmlUnsupported(f"HTML not yet supported ({type(exc).__name__}: {exc})") from None
+
+
+def clean_item(item: Item, config=None) -> tuple[cleaners.CleanDocument, str]:
+    """One document -> (CleanDocument, sha256 of the bytes actually read)."""
+    if item.path is not None:
+        import hashlib
+
+        with open(item.path, "rb") as f:
+            raw = f.read()
+        sha = hashlib.sha256(raw).hexdigest()
+        data = records.payload(raw)
+        if item.kind == "html":
+            return clean_html(data, source=item.source, config=config), sha
+        return cleaners.clean_bytes(data, source=item.source, config=config), sha
+    if item.kind == "html":
+        doc = clean_html(item.html, url=item.url, source=item.source, config=config)
+        if item.title and not doc.title:
+            doc = doc.model_copy(update={"title": item.title})
+        return doc, item.sha256
+    return cleaners.clean_text(item.text, source=item.source, url=item.url, title=item.title,
+                               config=config), item.sha256
+
+
+def clean_batch(batch: Batch, opts: Options) -> BatchStats:
+    t0 = time.perf_counter()
+    writer = Writer(opts.out_root)
+    st = BatchStats(index=batch.index)
+    for item in batch.items:
+        st.documents += 1
+        try:
+            doc, sha = clean_item(item, opts.config)
+        except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
+            st.failed += 1
+            stage = "read" if isinstance(exc, (OSError, records.InputError)) else "clean"
+            st.errors.append(error(item.source, stage, _reason(exc), path=item.path, out=item.out,
+                                   kind=type(exc).__name__))
+            continue
+        try:
+            writer.write(item.out, to_json(doc).encode("utf-8"))
+        except Exception as exc:  # noqa: BLE001
+            st.failed += 1
+            st.errors.append(error(item.source, "write", _reason(exc), path=item.path, out=item.out,
+                                   kind=type(exc).__name__))
+            continue
+        st.cleaned += 1
+        s = doc.stats
+        st.blocks_in += s.blocks_in
+        st.blocks_removed += s.blocks_removed
+        st.chars_in += s.chars_in
+        st.chars_kept += s.chars_kept
+        for name, n in s.removed_by_cleaner.items():
+            st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
+        st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp))
+    st.seconds = time.perf_counter() - t0
+    return st
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0] if "\n" not in text[:200] else text[:500]

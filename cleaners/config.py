@@ -38,6 +38,12 @@ class SiteSection(BaseModel):
     disable: list[str] = Field(default_factory=list)
     phrases: PhraseLists = Field(default_factory=dict)
 
+    @field_validator("phrases")
+    @classmethod
+    def _known_site_phrases(cls, v: PhraseLists) -> PhraseLists:
+        _check_phrases(v)
+        return v
+
 
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -49,6 +55,12 @@ class Config(BaseModel):
     @classmethod
     def _known_cleaners(cls, v: CleanersSection) -> CleanersSection:
         _check_names(v.disable)
+        return v
+
+    @field_validator("phrases")
+    @classmethod
+    def _known_phrases(cls, v: PhraseLists) -> PhraseLists:
+        _check_phrases(v)
         return v
 
     @field_validator("sites")
@@ -77,6 +89,27 @@ def _check_names(names: list[str]) -> None:
     unknown = sorted(set(names) - set(CLEANER_NAMES))
     if unknown:
         raise ValueError(f"unknown cleaner(s) {unknown}; known: {sorted(CLEANER_NAMES)}")
+
+
+def _check_phrases(phrases: PhraseLists) -> None:
+    """Families and list names must exist in the shipped phrase files; patterns must compile."""
+    import regex
+
+    from .phrases import MATCH_KINDS, shipped_families
+
+    known = shipped_families()
+    for fam, section in phrases.items():
+        if fam not in known:
+            raise ValueError(f"unknown phrase family {fam!r}; known: {sorted(known)}")
+        for kind, items in section.items():
+            if kind not in MATCH_KINDS and kind not in known[fam]:
+                raise ValueError(f"unknown phrase list {fam}.{kind!r}; known: {sorted(set(MATCH_KINDS) | known[fam])}")
+            if kind.endswith("pattern"):
+                for p in items:
+                    try:
+                        regex.compile(p, regex.V1)
+                    except regex.error as exc:
+                        raise ValueError(f"bad pattern {p!r} in {fam}.{kind}: {exc}") from None
 
 
 def load_config(source: str | Path | Mapping | None) -> Config:

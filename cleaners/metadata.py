@@ -104,7 +104,10 @@ def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...]
             if last.casefold().endswith(" " + ag.casefold()) and len(last) > len(ag) + 1:
                 names[-1] = last[:-len(ag)].strip()
                 break
-    return [n.title() if n.isupper() and len(n) > 3 else n for n in names]
+    # "By Jane Doe, Reuters" / "By Jane Doe, The Guardian": the organisation is not an author
+    orgs = {a.casefold() for a in agencies}
+    names = [n for n in names if n.casefold() not in orgs and not regex.match(r"(?i:the)\s", n)]
+    return [n.title() if n.isupper() and len(n) > 3 else n for n in names] or None
 
 
 HEAD_MAX_BLOCKS = 30     # a page header (menus, title, labels) before the first paragraph

@@ -138,6 +138,17 @@ def _load_files() -> tuple[tuple[str, dict], ...]:
     return tuple(out)
 
 
+def shipped_families() -> dict[str, frozenset[str]]:
+    """Every family the shipped phrase files define, with the names of its lists
+    (configuration may only add to these: a typo must not pass silently)."""
+    out: dict[str, set[str]] = {}
+    for _, data in _load_files():
+        for fam, section in data.items():
+            if isinstance(section, Mapping):
+                out.setdefault(fam, set()).update(section)
+    return {fam: frozenset(kinds) for fam, kinds in out.items()}
+
+
 def _merge(families: dict[str, dict[str, list]], data: Mapping, where: str) -> None:
     for fam, section in data.items():
         if not isinstance(section, Mapping):

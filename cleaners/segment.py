@@ -133,7 +133,7 @@ _WRAP_MIN_WIDTH = 50   # wrapped prose is set to a column of at least this many 
 _WRAP_MAX_WIDTH = 100  # ... and at most this many (longer lines are paragraphs already)
 _WRAP_SLACK = 0.25     # a wrapped line is within 25 % of the column width
 _SENTENCE_END = regex.compile(r"[.!?:;…。！？»”\"')\]]$")
-_LINE_END_PUNCT = regex.compile(r"[\p{P}]$")
+_LINE_END_PUNCT = regex.compile(r"[\p{P}--\p{Pd}]$", regex.V1)  # a dash at a wrap leaves the line open
 _LINK_ROW = regex.compile(r"\s\|\s")
 
 

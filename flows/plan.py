@@ -148,7 +148,7 @@ def batches(items: list[Item], *, workers: int = 1, max_docs: int = 250, min_doc
     """Cut items into batches: at most max_docs documents or max_bytes, about 4 per worker."""
     if not items:
         return []
-    per = max(min_docs, min(max_docs, math.ceil(len(items) / (max(1, workers) * 4))))
+    per = min(max_docs, max(min_docs, math.ceil(len(items) / (max(1, workers) * 4))))
     out: list[Batch] = []
     cur: list[Item] = []
     size = 0

@@ -94,7 +94,8 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
             doc, sha = clean_item(item, opts.config)
         except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
             st.failed += 1
-            stage = "read" if isinstance(exc, (OSError, records.InputError)) else "clean"
+            stage = ("read" if isinstance(exc, (OSError, records.InputError)) else
+                     "decode" if isinstance(exc, cleaners.UndecodableInput) else "clean")
             st.errors.append(error(item.source, stage, _reason(exc), path=item.path, out=item.out,
                                    kind=type(exc).__name__))
             continue

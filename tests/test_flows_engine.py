@@ -1,0 +1,193 @@
+"""The flow on a real Prefect engine: the CLI against a real server, Dask, and a served schedule.
+
+One ``prefect server start`` (its own PREFECT_HOME in tmp, a free port on
+127.0.0.1) serves every test here and is stopped at the end. Bounded in time:
+each wait has a deadline.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = (
+    "The river authority opened the new flood gates on Monday after three years of building work.\n\n"
+    "CLICK HERE FOR MORE FROM THE VALLEY COURIER\n\n"
+    "Farmers downstream said the gates had already kept two fields dry during the autumn rain.\n"
+)
+
+pytestmark = pytest.mark.engine
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `prefect server start`, its env, and its API URL."""
+    import httpx
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(home), "DO_NOT_TRACK": "1",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
+           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2", "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+           "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env.pop("PREFECT_API_URL", None)
+    log = open(home / "server.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 150
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("prefect server did not start:\n" + (home / "server.log").read_text()[-3000:])
+            time.sleep(0.5)
+        yield {"url": url, "env": {**env, "PREFECT_API_URL": url}}
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _tree(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text(ARTICLE)
+    (src / "sub" / "b.txt").write_text(ARTICLE.replace("river", "canal"))
+    (src / "feed.jsonl").write_text(json.dumps({"id": "n1", "text": ARTICLE.replace("river", "lake")}) + "\n")
+    (src / "junk.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    return src
+
+
+def test_cli_against_a_server_is_incremental_and_reports_failures(server, tmp_path):
+    src, out = _tree(tmp_path), tmp_path / "out"
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "flows.clean", str(src), "--out", str(out), "--quiet",
+                               "--workers", "2", "--batch-docs", "1", *extra], cwd=ROOT, env=server["env"],
+                              capture_output=True, text=True, timeout=300)
+
+    first = run("--jsonl", str(tmp_path / "all.jsonl"))
+    assert first.returncode == 1, first.stderr  # junk.bin failed, the rest were written
+    assert "1 of 4 documents failed" in first.stderr
+    assert "Traceback" not in first.stderr
+    assert all((out / rel).is_file() for rel in ("a.json", "sub/b.json", "feed/n1.json"))
+    assert "CLICK HERE" not in json.loads((out / "a.json").read_text())["text"]
+    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == 3
+    logs = sorted((out / "_runs").glob("*Z.json"))
+    summary = json.loads(logs[-1].read_text())
+    assert summary["cleaned"] == 3 and summary["failed"] == 1 and summary["engine"] == "processes"
+    assert summary["removed_by_cleaner"]["drop_promos"] == 3
+    errors = [json.loads(x) for x in (out / summary["errors_file"]).read_text().splitlines()]
+    assert errors[0]["source"] == "junk.bin" and "PNG" in errors[0]["reason"]
+
+    before = (out / "a.json").read_bytes()
+    second = run()
+    assert second.returncode == 1
+    summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
+    assert summary["skipped"] == 3 and summary["cleaned"] == 0
+    assert (out / "a.json").read_bytes() == before
+
+    (src / "junk.bin").unlink()
+    third = run("--force")
+    assert third.returncode == 0, third.stderr
+    assert (out / "a.json").read_bytes() == before  # re-runs are byte-identical
+
+
+def test_usage_errors_exit_2_in_one_line(tmp_path):
+    from flows.clean.__main__ import main
+
+    assert main([str(tmp_path / "missing")]) == 2
+    assert main(["--workers", "0"]) == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cleaners]\ndisable = ['no_such_cleaner']\n")
+    assert main(["--config", str(bad)]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["--no-such-flag"])
+    assert exc.value.code == 2
+
+
+def test_explain_prints_removals_by_cleaner(tmp_path, capsys):
+    from flows.clean.__main__ import main
+
+    f = tmp_path / "a.txt"
+    f.write_text(ARTICLE)
+    assert main(["--explain", str(f)]) == 0
+    shown = capsys.readouterr().out
+    assert "drop_promos" in shown and "CLICK HERE FOR MORE FROM THE VALLEY COURIER" in shown
+
+
+def test_dask_task_runner_on_a_local_cluster(server, tmp_path):
+    pytest.importorskip("prefect_dask")
+    from distributed import LocalCluster
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_dask import DaskTaskRunner
+
+    from flows.clean import clean_folder
+
+    src, out = _tree(tmp_path), tmp_path / "out"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        with temporary_settings(updates={PREFECT_API_URL: server["url"]}):
+            summary = clean_folder.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(
+                inputs=[str(src)], out=str(out), batch_docs=1)
+    assert summary["engine"] == "dask" and summary["batches"] == 4
+    assert summary["cleaned"] == 3 and summary["failed"] == 1
+    assert (out / "sub" / "b.json").exists()
+
+
+def test_serve_runs_on_a_schedule(server, tmp_path):
+    import httpx
+
+    src, out = _tree(tmp_path), tmp_path / "out"
+    (src / "junk.bin").unlink()
+    proc = subprocess.Popen([sys.executable, "-m", "flows.serve", str(src), "--out", str(out),
+                             "--interval", "3", "--name", "test-serve", "--workers", "1"],
+                            cwd=ROOT, env=server["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        completed = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            r = httpx.post(server["url"] + "/flow_runs/filter", timeout=10, json={
+                "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}},
+                "deployments": {"name": {"any_": ["test-serve"]}}})
+            completed = r.json() if r.status_code == 200 else []
+            if completed and list((out / "_runs").glob("*Z.json")):
+                break
+            time.sleep(2)
+        assert completed, "no scheduled run completed in time"
+        assert (out / "a.json").exists() and (out / "feed" / "n1.json").exists()
+    finally:
+        _stop(proc, signal.SIGINT)
+    assert proc.returncode is not None

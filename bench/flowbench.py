@@ -1,0 +1,193 @@
+"""Flow overhead and worker speed-up, measured side by side in one run (by hand, not a test).
+
+    python bench/flowbench.py [--n 10000] [--work bench/_work/flowbench]
+
+Generates N documents with bench/generate.py (devset truth paragraphs +
+invented boilerplate), then times, each as a fresh process:
+  loop        the same cleaning in a plain loop: read, clean_bytes, write JSON
+  flow/server `python -m flows.clean IN --out OUT --quiet --workers W` against
+              a running `prefect server start` (started here, own PREFECT_HOME)
+  flow/temp   the same without PREFECT_API_URL: the CLI starts a temporary server
+and the fixed start-up of each flow mode (the same command on one document).
+Prints wall times, the flow's overhead over the loop beyond its fixed
+start-up, and the --workers 2 / --workers 1 speed-up. The machine's load
+average is printed too: on a shared machine, compare ratios from one run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LOOP = r"""
+import os, sys, time
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+from cleaners import clean_bytes
+from cleaners.document import to_json
+t1 = time.perf_counter()
+src, out = {src!r}, {out!r}
+n = 0
+for dirpath, dirs, files in os.walk(src):
+    dirs.sort()
+    for name in sorted(files):
+        path = os.path.join(dirpath, name)
+        rel = os.path.relpath(path, src)
+        with open(path, "rb") as f:
+            doc = clean_bytes(f.read(), source=rel.replace(os.sep, "/"))
+        target = os.path.join(out, os.path.splitext(rel)[0] + ".json")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = target + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(to_json(doc))
+        os.replace(tmp, target)
+        n += 1
+print(n, t1 - t0, time.perf_counter() - t1)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(home: Path) -> dict:
+    env = {**os.environ, "PREFECT_HOME": str(home), "DO_NOT_TRACK": "1",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**base_env(home), "PREFECT_UI_ENABLED": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=open(home / "server.log", "wb"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    raise SystemExit("prefect server did not start; see " + str(home / "server.log"))
+
+
+def timed(cmd: list[str], env: dict) -> tuple[float, str]:
+    t = time.perf_counter()
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr[-3000:]}")
+    return wall, r.stdout
+
+
+def flow(src: Path, out: Path, env: dict, workers: int) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    wall, _ = timed([sys.executable, "-m", "flows.clean", str(src), "--out", str(out), "--quiet",
+                     "--workers", str(workers)], env)
+    return wall
+
+
+def run_summary(out: Path) -> dict:
+    return json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="flow overhead vs a plain loop; --workers 2 vs 1")
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work" / "flowbench")
+    ap.add_argument("--data", type=Path, default=None)
+    a = ap.parse_args(argv)
+
+    from bench.generate import DEFAULT_DATA, write
+
+    work = a.work.resolve()
+    src, tiny = work / f"in-{a.n}", work / "in-1"
+    if not (src / ".complete").exists():
+        shutil.rmtree(src, ignore_errors=True)
+        size = write(a.n, src, data=a.data or DEFAULT_DATA)
+        (src / ".complete").write_text(str(size))
+    size = int((src / ".complete").read_text())
+    if not tiny.exists():
+        write(1, tiny, data=a.data or DEFAULT_DATA)
+    print(f"{a.n} documents, {size / 1e6:.1f} MB; load average at start {os.getloadavg()[0]:.2f}, "
+          f"{os.cpu_count()} cores", flush=True)
+
+    rows = []
+    loop_out = work / "out-loop"
+    shutil.rmtree(loop_out, ignore_errors=True)
+    wall, stdout = timed([sys.executable, "-c", LOOP.format(root=str(ROOT), src=str(src), out=str(loop_out))],
+                         base_env(work / "home-loop"))
+    n, t_import, t_loop = stdout.split()
+    t_loop = float(t_loop)
+    rows.append(("plain loop (clean_bytes + write)", wall, f"loop body {t_loop:.1f} s, import {float(t_import):.1f} s"))
+    print(rows[-1], flush=True)
+
+    home_srv, home_tmp = work / "home-server", work / "home-temp"
+    for h in (home_srv, home_tmp):
+        h.mkdir(parents=True, exist_ok=True)
+    proc, url = start_server(home_srv)
+    srv_env = {**base_env(home_srv), "PREFECT_API_URL": url}
+    tmp_env = base_env(home_tmp)
+    results = {}
+    try:
+        for label, env in (("server", srv_env), ("temp", tmp_env)):
+            flow(tiny, work / "out-tiny", env, 1)  # warm: database created, files cached
+            results[f"fixed-{label}"] = flow(tiny, work / "out-tiny", env, 1)
+            print(f"fixed start-up ({label}): {results[f'fixed-{label}']:.1f} s", flush=True)
+        for label, env, w in (("server", srv_env, 1), ("server", srv_env, 2), ("temp", tmp_env, 1),
+                              ("temp", tmp_env, 2)):
+            out = work / f"out-{label}-w{w}"
+            results[f"{label}-w{w}"] = flow(src, out, env, w)
+            s = run_summary(out)
+            assert s["cleaned"] == a.n and s["failed"] == 0, s
+            print(f"flow {label} --workers {w}: {results[f'{label}-w{w}']:.1f} s "
+                  f"(clean phase {s['timings']['clean']:.1f} s, {s['batches']} batches)", flush=True)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+
+    same = sum((loop_out / p.relative_to(src)).with_suffix(".json").read_bytes()
+               == (work / "out-server-w1" / p.relative_to(src)).with_suffix(".json").read_bytes()
+               for p in sorted(src.rglob("*.txt"))[:200])
+    print(f"\nload average at end {os.getloadavg()[0]:.2f}; outputs identical to the loop's: {same}/200 checked\n")
+    print(f"| run | wall s | vs loop wall | overhead beyond fixed start-up, % of loop body |")
+    print(f"|---|---:|---:|---:|")
+    print(f"| plain loop | {wall:.1f} | 1.00 | - |")
+    for label in ("server", "temp"):
+        fixed = results[f"fixed-{label}"]
+        print(f"| flow, {label} server, 1 document (fixed start-up) | {fixed:.1f} | | |")
+        for w in (1, 2):
+            t = results[f"{label}-w{w}"]
+            over = (t - fixed - t_loop) / t_loop * 100
+            print(f"| flow, {label} server, --workers {w} | {t:.1f} | {t / wall:.2f} | "
+                  f"{over:+.1f}% |")
+    for label in ("server", "temp"):
+        w1, w2 = results[f"{label}-w1"], results[f"{label}-w2"]
+        fixed = results[f"fixed-{label}"]
+        print(f"speed-up --workers 2 over 1 ({label} server): {w1 / w2:.2f}x wall, "
+              f"{(w1 - fixed) / (w2 - fixed):.2f}x beyond the fixed start-up")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             CronSchedule(cron=args.cron)
         except ValueError:
             return _usage(f"not a cron expression: {args.cron!r}")
-    url = settings.api_url()
+    url = settings.configured_api_url()
     if not url:
         return _usage(NO_SERVER)
     problem = _reachable(url)

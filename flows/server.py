@@ -2,46 +2,126 @@
 
 With ``PREFECT_API_URL`` set (a running ``prefect server start``), that server
 is used. Otherwise one temporary server is started here, in the parent, and
-registered as Prefect's default, so every thread, and every Dask worker
-(they receive the parent's settings context), talks to that one server:
-never one temporary server per worker. Logs and events are drained before
-it stops.
+its URL is put in the settings context of the run, so every thread and every
+Dask worker (they receive the parent's settings context) talks to that one
+server: never one temporary server per worker. Logs and events are drained
+before it stops.
+
+The temporary server is the process Prefect itself would start
+(``SubprocessASGIServer``: uvicorn over ``prefect.server.api.server:create_app``
+with the ephemeral flags), launched directly with ``subprocess`` so that
+(1) it boots while this process is still importing Prefect and the cleaners,
+and (2) this process never imports Prefect's server modules, which cost about
+4 s of CPU on the benchmark machine for nothing (bench/RESULTS.md, "Flows").
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
+import importlib.util
 import inspect
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Iterator
 
 from . import settings
 
 
-@contextlib.contextmanager
-def api_server() -> Iterator[str]:
-    import prefect.context
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+class ServerError(RuntimeError):
+    pass
 
-    url = settings.api_url()
-    if url:
-        with temporary_settings(updates={PREFECT_API_URL: url}):
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TemporaryServer:
+    """A Prefect API server in a child process, for the length of one run."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+
+    def launch(self) -> "TemporaryServer":
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or spec.origin is None:
+            raise ServerError("prefect is not installed")
+        app_dir = str(Path(spec.origin).resolve().parent.parent)
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}
+        env.pop("PREFECT_API_URL", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, stdin=subprocess.DEVNULL)
+        atexit.register(self.stop)  # whatever happens to this process's main thread
+        return self
+
+    def wait(self, timeout: float | None = None) -> str:
+        import httpx
+
+        timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 90))
+        deadline = time.monotonic() + timeout
+        with httpx.Client() as client:
+            while True:
+                if self.proc is None or self.proc.poll() is not None:
+                    raise ServerError(f"the temporary Prefect server exited (code {self.proc and self.proc.returncode})")
+                try:
+                    if client.get(self.api_url + "/health", timeout=5).status_code == 200:
+                        return self.api_url
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
             try:
-                yield url
-            finally:
-                drain()
-        return
-    from prefect.server.api.server import SubprocessASGIServer
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
 
-    server = SubprocessASGIServer()  # Prefect's default (None-keyed) instance: internal callers find it
-    server.start()
+
+def launch_if_needed() -> TemporaryServer | None:
+    """Start a temporary server now (it boots while the caller imports), unless one is configured."""
+    return None if settings.api_url() else TemporaryServer().launch()
+
+
+@contextlib.contextmanager
+def api_server(temporary: TemporaryServer | None = None) -> Iterator[str]:
+    """The run's API server: a launched temporary one, PREFECT_API_URL, or a new temporary one."""
     try:
-        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        configured = settings.configured_api_url()  # Prefect's own view: env, profile, prefect.toml, .env
+        if configured and temporary is not None:
+            temporary.stop()
+            temporary = None
+        elif not configured and temporary is None:
+            temporary = TemporaryServer().launch()
+        url = temporary.wait() if temporary else configured
+        import prefect.context
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: url}):
             with prefect.context._temporary_global_settings_context(prefect.context.get_settings_context()):
                 try:
-                    yield server.api_url
+                    yield url
                 finally:
                     drain()
     finally:
-        server.stop()
+        if temporary:
+            temporary.stop()
 
 
 def drain() -> None:

@@ -8,6 +8,7 @@ models (``prefect/settings/models/...``) and ``prefect/logging/logging.yml``.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -51,10 +52,27 @@ def apply_defaults(environ: dict | None = None) -> dict[str, str]:
 
 
 def api_url() -> str | None:
-    """The configured API server, from the environment or the active Prefect profile."""
+    """The configured API server: the environment, else the active profile (read without importing Prefect).
+
+    Prefect has more sources (``prefect.toml``, ``.env``); ``configured_api_url``
+    asks Prefect itself once it is imported."""
     url = os.environ.get("PREFECT_API_URL")
     if url:
         return url
+    home = os.environ.get("PREFECT_HOME", "~/.prefect")
+    path = os.path.expanduser(os.environ.get("PREFECT_PROFILES_PATH") or os.path.join(home, "profiles.toml"))
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    name = os.environ.get("PREFECT_PROFILE") or data.get("active")
+    profile = data.get("profiles", {}).get(name, {}) if isinstance(data.get("profiles"), dict) else {}
+    return (profile.get("PREFECT_API_URL") or None) if isinstance(profile, dict) else None
+
+
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL as Prefect resolves it (imports Prefect)."""
     from prefect.settings import PREFECT_API_URL
 
     return PREFECT_API_URL.value() or None

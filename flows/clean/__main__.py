@@ -97,22 +97,32 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         return _usage(str(exc))
     if args.dask_address:
-        try:
-            from prefect_dask import DaskTaskRunner
-        except ImportError:
+        import importlib.util
+
+        if importlib.util.find_spec("prefect_dask") is None:
             return _usage("--dask-address needs the dask extra: pip install -e '.[dask]'")
 
-    from flows.clean import clean_folder, default_workers
-    from flows.server import api_server
-    from prefect.task_runners import ThreadPoolTaskRunner
+    from flows import server, settings
+
+    settings.apply_defaults()
+    temporary = server.launch_if_needed()  # boots while the rest of Prefect and the cleaners load
+    try:
+        from flows.clean import clean_folder, default_workers
+        from prefect.task_runners import ThreadPoolTaskRunner
+    except BaseException:
+        if temporary:
+            temporary.stop()
+        raise
 
     workers = args.workers or default_workers()
     if args.dask_address:
+        from prefect_dask import DaskTaskRunner
+
         runner = DaskTaskRunner(address=args.dask_address)
     else:
         runner = ThreadPoolTaskRunner(max_workers=workers + 1 if workers > 1 else 1)
     interactive = sys.stderr.isatty() and not args.quiet
-    with api_server():
+    with server.api_server(temporary):
         summary = clean_folder.with_options(task_runner=runner)(
             inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
             workers=workers, batch_docs=args.batch_docs, progress=interactive)

@@ -100,10 +100,13 @@ def timed(cmd: list[str], env: dict) -> tuple[float, str]:
     return wall, r.stdout
 
 
+EXTRA: list[str] = []  # flags that make the flow do exactly the loop's cleaning (see main)
+
+
 def flow(src: Path, out: Path, env: dict, workers: int) -> float:
     shutil.rmtree(out, ignore_errors=True)
     wall, _ = timed([sys.executable, "-m", "flows.clean", str(src), "--out", str(out), "--quiet",
-                     "--workers", str(workers)], env)
+                     "--workers", str(workers), *EXTRA], env)
     return wall
 
 
@@ -117,6 +120,7 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work" / "flowbench")
     ap.add_argument("--data", type=Path, default=None)
     a = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server below is always stopped
 
     from bench.generate import DEFAULT_DATA, write
 
@@ -132,6 +136,11 @@ def main(argv=None) -> int:
     print(f"{a.n} documents, {size / 1e6:.1f} MB; load average at start {os.getloadavg()[0]:.2f}, "
           f"{os.cpu_count()} cores", flush=True)
 
+    helptext = subprocess.run([sys.executable, "-m", "flows.clean", "--help"], cwd=ROOT, capture_output=True,
+                              text=True).stdout
+    if "--no-profiles" in helptext:  # the loop does no site profiling: compare like with like
+        EXTRA.append("--no-profiles")
+    print(f"flow flags: --quiet {' '.join(EXTRA)}", flush=True)
     rows = []
     loop_out = work / "out-loop"
     shutil.rmtree(loop_out, ignore_errors=True)

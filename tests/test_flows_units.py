@@ -292,3 +292,28 @@ def test_config_fingerprint_changes_with_config():
     assert config_fingerprint(None) == "default"
     a = config_fingerprint(load_config({"cleaners": {"disable": ["drop_author_bios"]}}))
     assert a != config_fingerprint(load_config({})) and len(a) == 16
+
+
+def test_prefect_defaults_fill_only_what_is_unset(tmp_path):
+    from flows import settings
+
+    env = {"DO_NOT_TRACK": "0"}
+    applied = settings.apply_defaults(env)
+    assert env["DO_NOT_TRACK"] == "0" and "DO_NOT_TRACK" not in applied
+    assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+    assert env["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] == "WARNING"
+
+
+def test_api_url_from_environment_or_profile(tmp_path, monkeypatch):
+    from flows import settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILES_PATH", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    assert settings.api_url() is None
+    (tmp_path / "profiles.toml").write_text(
+        'active = "local"\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n')
+    assert settings.api_url() == "http://127.0.0.1:4200/api"
+    monkeypatch.setenv("PREFECT_API_URL", "http://example:1/api")
+    assert settings.api_url() == "http://example:1/api"

@@ -40,7 +40,7 @@ def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pa
     # a caption that ends with its credit: "... in Kyiv. (AP Photo/Efrem Lukatsky)", "... (Photo by X/Getty Images)"
     inline = regex.compile(
         rf"[\(\[](?:(?:{ag})\s+photo\s*/|photo(?:graph)?(?:\s+by)?\s*:?\s*)[^()\[\]]{{2,80}}[\)\]]\.?$"
-        rf"|\b(?:photo(?:graph)?|credit|image)\s*:\s*{name}\s*/\s*(?:{ag})\.?$"
+        rf"|\b(?:photo(?:graph)?|credit|image)\s*:\s*{name}\s*(?:/|\bfor\b|\bvia\b)\s*(?:{ag})\.?$"
         # Reuters house style, agency in capitals first: "... February 1, 2024. REUTERS/Hanna Vale/File Photo"
         rf"|(?-i:\b(?:{ag_upper}))\s*/\s*{name}(?:\s*/\s*[\p{{L}} ]+)?\.?$",
         regex.V1 | regex.I)

@@ -93,9 +93,20 @@ def drop_cookie_notices(draft: Draft) -> Draft:
 
 
 def drop_copyright_lines(draft: Draft) -> Draft:
-    """“© 2024 Example Media. All rights reserved.”"""
-    return draft.remove_each(_short_phrase_hits(draft, "copyright", 30, "copyright", "copyright line"),
-                             "drop_copyright_lines")
+    """“© 2024 Example Media. All rights reserved.”
+
+    Matched on the case-folded text itself, not the key: the key strips leading
+    symbols, and the © sign is the evidence."""
+    m: Matcher = draft.context.phrases["copyright"]
+    hits = []
+    for b in draft.live():
+        if word_count(b.text) > 30:
+            continue
+        t = b.text.strip().casefold()
+        hit = m.pattern(t) or m.exact(key(b.text)) or m.prefix(key(b.text))
+        if hit:
+            hits.append((b, "copyright", f"copyright line (“{hit}”)"))
+    return draft.remove_each(hits, "drop_copyright_lines")
 
 
 MAX_TAG_WORDS = 6

@@ -9,12 +9,13 @@ trailing "Published ..." line), so a date mentioned in prose is never taken.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
 import regex
 
-from .document import Block, Draft
+from .document import Block, Draft, Removal
 from .textutil import ends_sentence, key, word_count
 
 HEAD_BLOCKS = 8          # metadata lives near the top
@@ -110,6 +111,7 @@ def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...]
     return [n.title() if n.isupper() and len(n) > 3 else n for n in names] or None
 
 
+_ORG = regex.compile(r"^(?:{n})(?:[\s-]+(?:{n}|of|for|and|&))*$".format(n=r"[\p{Lu}\p{N}][\p{L}\p{N}.'’&-]*"), regex.V1)
 HEAD_MAX_BLOCKS = 30     # a page header (menus, title, labels) before the first paragraph
 _PROSE_WORDS = 20
 _DATE_THEN_BY = regex.compile(r"(?<=\d)\s+(?=(?i:by)\s+\p{Lu})", regex.V1)  # "Posted on May 5, 2024 by Jo Roe"
@@ -152,6 +154,8 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             if names:
                 found_names += names
                 continue
+            if found_names and word_count(part) <= 6 and _ORG.match(part.strip()):
+                continue  # "By Jane Doe | Example Network": the organisation after the byline
             ok = False
             break
         if not ok:
@@ -173,9 +177,23 @@ MIN_TITLE_WORDS = 2
 MAX_TITLE_WORDS = 25
 
 
+def _headline_shaped(t: str) -> bool:
+    n = word_count(t)
+    if not (MIN_TITLE_WORDS <= n <= MAX_TITLE_WORDS) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
+        return False
+    # a headline starts with a capital (sentence case, as many publishers print
+    # them, is enough), or is in a caseless script
+    first_letter = next((ch for ch in t if ch.isalpha()), "")
+    return not first_letter.islower()
+
+
 def extract_title(draft: Draft) -> Draft:
     """A headline the text clearly starts with: a short first line with no full stop,
-    followed by prose. A verbatim repeat of it right after goes too."""
+    followed by prose. A verbatim repeat of it right after goes too.
+
+    When the page trimmer already took the text's very first line with the
+    header run under it (headline, standfirst, byline), that line is still the
+    headline: its removal is re-recorded as the title."""
     if draft.meta.title:
         return draft
     live = draft.live()
@@ -183,14 +201,9 @@ def extract_title(draft: Draft) -> Draft:
         return draft
     first = live[0]
     t = first.text.strip()
+    if not _headline_shaped(t):
+        return _title_from_trimmed_head(draft)
     n = word_count(t)
-    if not (MIN_TITLE_WORDS <= n <= MAX_TITLE_WORDS) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
-        return draft
-    # a headline starts with a capital (sentence case, as many publishers print
-    # them, is enough), or is in a caseless script
-    first_letter = next((ch for ch in t if ch.isalpha()), "")
-    if first_letter.islower():
-        return draft
     rest_words = sum(word_count(b.text) for b in live[1:6])
     if rest_words < 3 * n or rest_words < 30:
         return draft  # no body to head: maybe a list or a stub
@@ -200,3 +213,18 @@ def extract_title(draft: Draft) -> Draft:
             drop.append(b)
     draft = draft.with_meta(title=t)
     return draft.remove(drop, "extract_title", "metadata", "headline moved to title")
+
+
+def _title_from_trimmed_head(draft: Draft) -> Draft:
+    blocks = draft.blocks
+    if len(blocks) < 3 or draft.is_live(0):
+        return draft
+    rec = next((r for r in draft.removed if r.position == 0), None)
+    t = blocks[0].text.strip()
+    # a site name over a menu ("The Valley Courier" / "Menu") is not a headline:
+    # the line under a headline is a standfirst, a byline or a date, not one word
+    if rec is None or rec.cleaner != "trim_page_chrome" or not _headline_shaped(t) or word_count(blocks[1].text) < 3:
+        return draft
+    moved = Removal(cleaner="extract_title", kind="metadata", reason="headline moved to title", position=0, text=rec.text)
+    removed = tuple(moved if r is rec else r for r in draft.removed)
+    return replace(draft.with_meta(title=t), removed=removed)

@@ -39,7 +39,7 @@ class Source:
 class Discovery:
     sources: list[Source] = field(default_factory=list)
     ignored: list[dict] = field(default_factory=list)  # {"path", "reason"}: not read, not an error
-    errors: list[dict] = field(default_factory=list)  # {"input", "stage", "reason"}: counted as failures
+    errors: list[dict] = field(default_factory=list)  # plan.error() shape: counted as failures
 
 
 def is_glob(text: str) -> bool:
@@ -81,8 +81,7 @@ def discover(inputs: list[str], exclude: list[str] | tuple[str, ...] = ()) -> Di
         try:
             st = os.stat(path)
         except OSError as exc:
-            found.errors.append({"input": os.path.join(root, rel), "stage": "discover",
-                                 "reason": f"cannot stat: {exc.strerror}"})
+            found.errors.append(_error(os.path.join(root, rel), f"cannot stat: {exc.strerror}"))
             return
         key = (root, rel)
         if key not in seen:
@@ -107,8 +106,14 @@ def discover(inputs: list[str], exclude: list[str] | tuple[str, ...] = ()) -> Di
             real = os.path.realpath(item)
             add(real, os.path.basename(item), os.path.dirname(real))
         else:
-            found.errors.append({"input": item, "stage": "discover", "reason": "not a file or folder"})
+            found.errors.append(_error(item, "not a file or folder"))
     return found
+
+
+def _error(path: str, reason: str) -> dict:
+    """Same shape as flows.plan.error: one line of the run's errors file."""
+    return {"source": path, "input": path, "output": None, "stage": "discover", "error": "OSError",
+            "reason": reason}
 
 
 def _posix(rel: str) -> str:
@@ -122,7 +127,7 @@ def _walk(root: str, prefix: str, found: Discovery, add, excluded: list[str]) ->
     files: list[tuple[str, str]] = []
 
     def onerror(exc: OSError) -> None:
-        found.errors.append({"input": exc.filename, "stage": "discover", "reason": exc.strerror or str(exc)})
+        found.errors.append(_error(exc.filename, exc.strerror or str(exc)))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
         keep = []

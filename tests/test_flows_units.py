@@ -317,3 +317,32 @@ def test_api_url_from_environment_or_profile(tmp_path, monkeypatch):
     assert settings.api_url() == "http://127.0.0.1:4200/api"
     monkeypatch.setenv("PREFECT_API_URL", "http://example:1/api")
     assert settings.api_url() == "http://example:1/api"
+
+
+def test_a_killed_batch_leaves_only_complete_outputs_and_the_next_run_finishes(tmp_path, monkeypatch):
+    import flows.output as out_mod
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    for i in range(4):
+        write(root / f"d{i}.txt", ARTICLE.replace("Tuesday", f"day {i}"))
+    _, p = plan_of(root, out)
+    real_replace, calls = os.replace, []
+
+    def dying_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the process is killed between writing a temp file and renaming it
+        real_replace(src, dst)
+
+    monkeypatch.setattr(out_mod.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        clean_batch(batches(p.todo)[0], opts(out))
+    monkeypatch.setattr(out_mod.os, "replace", real_replace)
+    written = sorted(x.name for x in out.glob("*.json"))
+    assert written == ["d0.json", "d1.json"]
+    for f in written:
+        json.loads((out / f).read_text())  # complete documents only
+    assert os.listdir(out / "_state" / "tmp") == []  # no temp file left behind
+    _, again = plan_of(root, out)  # nothing reached the manifest: the batch is redone whole
+    st = clean_batch(batches(again.todo)[0], opts(out))
+    assert st.cleaned == 4 and sorted(x.name for x in out.glob("*.json")) == [f"d{i}.json" for i in range(4)]

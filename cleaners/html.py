@@ -79,6 +79,14 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     return None
 
 
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_html(data: bytes | str, content_type: str | None = None) -> tuple[str, str | None]:
     """(text, encoding): BOM, then HTTP/meta charset, then ``segment.decode_bytes``'s detection."""
     if isinstance(data, str):
@@ -86,6 +94,10 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> tuple[str
     data = bytes(data)
     if not data.startswith(_BOMS):
         enc = declared_charset(data, content_type)
+        if enc and enc != "utf-8" and not data.isascii() and _valid_utf8(data):
+            # bytes with multi-byte sequences that are valid UTF-8 are UTF-8 whatever a
+            # template's stale <meta charset=gb2312> says: legacy text is never valid UTF-8 by chance
+            return data.decode("utf-8"), "utf-8"
         if enc:
             try:
                 return data.decode(enc), enc
@@ -190,16 +202,20 @@ def _units(body) -> Iterator[tuple[str, frozenset[str]]]:
 
 
 def blocks_from_units(units: Iterable[tuple[str, frozenset[str]]]) -> list[Block]:
-    """Normalise each unit's text; its lines become blocks of one group (lines of a
-    paragraph split by <br> stay together, as in a text file)."""
+    """Normalise each unit's text and split it as the text path does: its lines (a
+    paragraph split by <br>, a <pre>) become blocks of one group, and hard-wrapped
+    prose (an RFC in <pre>, a poem-width column) is rejoined into paragraphs."""
     blocks: list[Block] = []
     group = 0
     for text, hints in units:
-        lines = [line for line in normalise(text).split("\n") if line]
-        if not lines:
+        parts = split_blocks(normalise(text))
+        if not parts:
             continue
-        for line in lines:
-            blocks.append(Block(len(blocks), line, group, hints))
+        last = parts[0].group
+        for p in parts:
+            if p.group != last:  # a blank line inside the unit (<pre>) starts a new group
+                group, last = group + 1, p.group
+            blocks.append(Block(len(blocks), p.text, group, hints))
         group += 1
     return blocks
 
@@ -361,7 +377,14 @@ def extract(tree, url: str | None):
     return trafilatura.bare_extraction(
         tree, url=url, include_comments=False, deduplicate=False, with_metadata=True,
         include_tables=True, include_images=False, include_formatting=False, include_links=False,
-        output_format="python")
+        output_format="python", date_extraction_params=DATE_PARAMS)
+
+
+# htmldate reads dates from the page's markup (meta tags, <time>, JSON-LD, URL). Its
+# "extensive" search through free text runs dateparser over every locale (seconds per
+# process to load them all) and may take a date from prose; the dateline cleaner already
+# reads printed datelines, so that search stays off.
+DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2100-01-01"}
 
 
 # -- entry point ----------------------------------------------------------------------------

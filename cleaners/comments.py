@@ -3,8 +3,10 @@
 Strong markers ("Leave a Reply", "Kommentar schreiben") open it anywhere after
 the first paragraph of prose; weak ones (a bare "Comments" heading, "12
 Comments") only in the second half of the text, since the same words are menu
-links and counters near the top of a page. Comment-form lines ("Your email
-address will not be published", "Name *") go wherever they stand.
+links and counters near the top of a page, and not when two paragraphs of
+prose follow them directly (the article's own "Comments" subheading).
+Comment-form lines ("Your email address will not be published", "Name *") go
+wherever they stand.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from functools import lru_cache
 import regex
 
 from .document import Draft
-from .textutil import key, word_count
+from .textutil import ends_sentence, key, word_count
 
 MIN_PROSE_WORDS = 20  # the comment section opens after at least one real paragraph
 
@@ -23,6 +25,17 @@ def _any_of(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> regex.Patter
     alts = [regex.escape(p.casefold().strip()).replace("\\ ", r"\s+") for p in phrases]
     alts += [f"(?:{p})" for p in patterns]
     return regex.compile("^(?:" + "|".join(alts) + r")$", regex.V1) if alts else None
+
+
+PROSE_WORDS = 15
+
+
+def _article_goes_on(following: list) -> bool:
+    """A bare “Comments” heading followed straight away by two paragraphs of prose,
+    with no commenter's name, timestamp or counter between them, is a subheading
+    of the article (“Comments: the council received 212 ...”), not a comment list."""
+    return len(following) == 2 and all(word_count(b.text) >= PROSE_WORDS and ends_sentence(b.text)
+                                       for b in following)
 
 
 def drop_comment_section(draft: Draft) -> Draft:
@@ -40,7 +53,7 @@ def drop_comment_section(draft: Draft) -> Draft:
             if strong and strong.match(k):
                 why = f"“{b.text.strip()}” opens the comment section"
                 return draft.remove(live[i:], "drop_comment_section", "comments", why)
-            if weak and weak.match(k) and before >= total / 2:
+            if weak and weak.match(k) and before >= total / 2 and not _article_goes_on(live[i + 1:i + 3]):
                 why = f"“{b.text.strip()}” opens the comment section (in the second half of the text)"
                 return draft.remove(live[i:], "drop_comment_section", "comments", why)
         before += len(b.text)

@@ -6,7 +6,8 @@ word-trigram containment through an inverted index, so a document with
 thousands of paragraphs costs about linear time, not quadratic.
 Only paragraph-sized blocks are compared: short lines legitimately repeat (a
 song's chorus, a recipe's "1 tsp salt"), and lines of a verse or list group are
-left alone whatever their length.
+left alone whatever their length, as is a short refrain printed three or more
+times between other paragraphs.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from .textutil import word_count
 MIN_WORDS = 8            # shorter blocks are never judged repeats
 NEAR = 0.8               # trigram containment that makes two paragraphs "the same"
 MAX_POSTINGS = 64        # a trigram in more blocks than this is too common to be evidence
+REFRAIN_MIN_COPIES = 3   # a short paragraph repeated this often, apart, is a refrain (kept)
+REFRAIN_MAX_WORDS = 20
 _TOKEN = regex.compile(r"[\p{L}\p{N}]+")
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
@@ -43,6 +46,19 @@ def _in_verse_group(block: Block, by_group: dict[int, list[Block]]) -> bool:
     return len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)
 
 
+def _refrains(live: list[Block]) -> set[str]:
+    """Short paragraphs printed three or more times with other text between the
+    copies: a speech's or a poem's refrain, said again on purpose. A duplicated
+    lede or dek is printed twice, and usually long."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, b in enumerate(live):
+        toks = _tokens(b.text)
+        if MIN_WORDS <= len(toks) < REFRAIN_MAX_WORDS:
+            where[" ".join(toks)].append(i)
+    return {k for k, pos in where.items()
+            if len(pos) >= REFRAIN_MIN_COPIES and all(b - a > 1 for a, b in zip(pos, pos[1:]))}
+
+
 def drop_repeated_paragraphs(draft: Draft) -> Draft:
     """Keep the first full copy of every paragraph; drop exact and near repeats."""
     live = draft.live()
@@ -57,9 +73,10 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
     decisions: list[tuple[Block, str, str]] = []
     dropped: set[int] = set()
 
+    refrains = _refrains(live)
     for b in live:
         toks = _tokens(b.text)
-        if len(toks) < MIN_WORDS or _in_verse_group(b, by_group):
+        if len(toks) < MIN_WORDS or _in_verse_group(b, by_group) or " ".join(toks) in refrains:
             continue
         k = " ".join(toks)
         first = seen_exact.get(k)

@@ -27,6 +27,11 @@ def _quoted(text: str) -> bool:
     return bool(t) and t[0] in _QUOTES
 
 
+def _enclosed_in_quotes(text: str) -> bool:
+    t = text.strip()
+    return len(t) > 2 and t[0] in _QUOTES and t[-1] in "”\"’'»›」』“"
+
+
 def drop_promos(draft: Draft) -> Draft:
     """Calls to action and links to other stories, from the `promos` phrase list."""
     m = draft.context.phrases["promos"]
@@ -51,6 +56,8 @@ def drop_allcaps_headlines(draft: Draft) -> Draft:
         n = word_count(b.text)
         if not (CAPS_MIN_WORDS <= n <= CAPS_MAX_WORDS):
             continue
+        if _enclosed_in_quotes(b.text):
+            continue  # a quoted telegram, sign or chant: “ARRIVING SATURDAY EVENING TRAIN STOP”
         if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")):
             decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story"))
     return draft.remove_each(decisions, "drop_allcaps_headlines")

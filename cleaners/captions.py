@@ -47,16 +47,47 @@ def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pa
     return slash, alone, inline
 
 
+@lru_cache(maxsize=16)
+def _agency_tails(agencies: tuple[str, ...]) -> tuple[str, ...]:
+    """What a text ending with a credit ends with: an agency's last word, or the
+    "photo / images / file" the patterns allow after it (case-folded)."""
+    tails = {a.casefold().split()[-1] for a in agencies if a.strip()}
+    return tuple(sorted(tails | {"photo", "image", "images", "file"}))
+
+
+def _ends_like_credit(text: str, agencies: tuple[str, ...]) -> bool:
+    """Cheap necessary condition for the ``alone`` pattern (and the "Photo: Name/Agency"
+    form of ``inline``): the block ends with an agency's last word."""
+    t = text.casefold()
+    return t.endswith(_agency_tails(agencies)) or t.endswith(".") and t[:-1].endswith(_agency_tails(agencies))
+
+
+@lru_cache(maxsize=16)
+def _caption_prefixes(labels: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The caption labels matched case-sensitively (upper case), and the others case-folded."""
+    return tuple(p for p in labels if p.isupper()), tuple(p.casefold() for p in labels if not p.isupper())
+
+
+@lru_cache(maxsize=16)
+def _label_prefixes(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p.casefold().rstrip(":") for p in labels)
+
+
 def _credit(block: Block, m: Matcher) -> str | None:
     text = block.text.strip()
     if word_count(text) > MAX_CREDIT_WORDS:
         return None
-    slash, alone, _ = _credit_patterns(m.get("agencies"))
-    if slash.match(text):
+    agencies = m.get("agencies")
+    slash, alone, _ = _credit_patterns(agencies)
+    # the patterns are costly (a lazy name before a long alternation): each runs only
+    # when the block holds what it cannot match without
+    if "/" in text and slash.match(text):
         return "names a photographer and an agency"
-    if alone.match(text):
+    if _ends_like_credit(text, agencies) and alone.match(text):
         return "names a picture agency and nothing else"
     k = key(text)
+    if not k.startswith(_label_prefixes(m.get("credit_prefix"))):
+        return None
     for p in m.get("credit_prefix"):
         pk = p.casefold()
         if k.startswith(pk.rstrip(":")) and (len(k) == len(pk.rstrip(":")) or not k[len(pk.rstrip(":"))].isalnum()):
@@ -70,15 +101,20 @@ def _caption(block: Block, m: Matcher) -> str | None:
         return None
     if "caption" in block.hints:
         return "marked as a caption by the page"
-    for p in m.get("caption_prefix"):
-        # case-sensitive for the wire style "FILE -" (prose never opens with upper-case FILE)
-        if text.startswith(p) if p.isupper() else key(text).startswith(p.casefold()):
-            return f"starts with the caption label “{p}”"
+    upper, folded = _caption_prefixes(m.get("caption_prefix"))
+    if text.startswith(upper) or key(text).startswith(folded):
+        for p in m.get("caption_prefix"):
+            # case-sensitive for the wire style "FILE -" (prose never opens with upper-case FILE)
+            if text.startswith(p) if p.isupper() else key(text).startswith(p.casefold()):
+                return f"starts with the caption label “{p}”"
     hit = _caption_re(m.get("caption_pattern"))
     if hit and hit.search(key(text)):
         return "wire-service caption style (“In this … photo”)"
-    _, _, inline = _credit_patterns(m.get("agencies"))
-    if inline.search(text):
+    agencies = m.get("agencies")
+    _, _, inline = _credit_patterns(agencies)
+    # inline needs a bracketed credit at the end, "Label: ... Agency" or "AGENCY/Name"
+    if (text.endswith((")", "]", ").", "].")) or "/" in text
+            or ":" in text and _ends_like_credit(text, agencies)) and inline.search(text):
         return "ends with its photo credit"
     return None
 

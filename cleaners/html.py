@@ -228,8 +228,8 @@ HINT_WORDS = {
     "caption": "caption", "captions": "caption", "figcaption": "caption", "wp-caption-text": "caption",
     "credit": "credit", "credits": "credit", "byline-credit": "credit",
     "related": "related", "relatedposts": "related", "related-posts": "related", "more-stories": "related",
-    "newsletter": "newsletter", "subscribe": "newsletter", "signup": "newsletter",
-    "share": "share", "sharing": "share", "sharedaddy": "share", "social": "share", "addtoany": "share",
+    "newsletter": "newsletter", "subscribe": "newsletter",
+    "share": "share", "sharing": "share", "sharedaddy": "share", "addtoany": "share",
     "comment": "comment", "comments": "comment", "respond": "comment", "disqus": "comment",
 }
 _TOKEN = regex.compile(r"[a-z0-9]+")
@@ -254,8 +254,12 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def collect_hints(tree) -> dict[str, str]:
-    """hint -> the texts of the page's elements carrying it, joined by NUL."""
+def collect_hints(tree, extracted_chars: int = MAX_HINT_CHARS * 2) -> dict[str, str]:
+    """hint -> the texts of the page's elements carrying it, joined by NUL.
+
+    Only small elements count: one holding half the article or more (a body class
+    "comments-open", a wrapper "post-with-share-tools") says nothing about a block."""
+    limit = min(MAX_HINT_CHARS, extracted_chars // 2)
     found: dict[str, list[str]] = {}
     for el in tree.iter(etree.Element):
         if el.tag in ("script", "style", "html", "body", "head"):
@@ -264,9 +268,33 @@ def collect_hints(tree) -> dict[str, str]:
         if not h:
             continue
         t = _norm(el.text_content())
-        if MIN_HINT_CHARS <= len(t) <= MAX_HINT_CHARS:
-            found.setdefault(h, []).append(t)
+        if not MIN_HINT_CHARS <= len(t) <= limit:
+            continue
+        if h in ("caption", "credit") and el.tag != "figcaption" and not _beside_image(el, len(t)):
+            continue  # "caption-contest-intro" on a paragraph of prose is not a figure
+        found.setdefault(h, []).append(t)
     return {h: "\0".join(ts) for h, ts in found.items()}
+
+
+_MEDIA = ("img", "picture", "video", "svg", "figure")
+FIGURE_SLACK = 200  # a figure wrapper holds the caption and little else
+
+
+def _beside_image(el, chars: int) -> bool:
+    """A caption or credit element belongs to a picture: it sits in a <figure>, or in a
+    small wrapper (not the article itself) that also holds an image."""
+    node = el
+    for _ in range(3):
+        node = node.getparent()
+        if node is None or node.tag in ("body", "article", "main"):
+            return False
+        if node.tag == "figure":
+            return True
+        if len(_norm(node.text_content())) > chars + FIGURE_SLACK:
+            return False
+        if any(True for _ in node.iter(*_MEDIA)):
+            return True
+    return False
 
 
 def add_hints(blocks: list[Block], hinted: dict[str, str]) -> list[Block]:
@@ -346,26 +374,28 @@ def _iso_date(value: str | None) -> date | None:
 
 
 def _site(url: str | None, sitename: str | None) -> str | None:
+    """The registered domain of the page's URL (the key of per-site config), else the site name."""
     if url:
-        import tldextract
-
-        ext = _TLD(url)
-        if ext.domain:
-            return ".".join(p for p in (ext.domain, ext.suffix) if p)
+        ext = _tld_extract()(url)
+        if ext.domain and ext.suffix:
+            return f"{ext.domain}.{ext.suffix}"
+        host = ".".join(p for p in (ext.subdomain, ext.domain) if p)
+        host = host[4:] if host.startswith("www.") else host
+        if host:
+            return host  # no public suffix (an intranet name, a reserved .example domain)
     return sitename or None
 
 
-def _tld(url: str):
-    import tldextract
+_EXTRACT = None
 
+
+def _tld_extract():
     global _EXTRACT
     if _EXTRACT is None:
+        import tldextract
+
         _EXTRACT = tldextract.TLDExtract(suffix_list_urls=())  # bundled snapshot, never fetches
-    return _EXTRACT(url)
-
-
-_EXTRACT = None
-_TLD = _tld
+    return _EXTRACT
 
 
 # -- 3'. extraction ---------------------------------------------------------------------
@@ -419,7 +449,7 @@ def clean_html(html: bytes | str, *, url: str | None = None, source: str | None 
     if doc is not None and doc.body is not None:
         blocks = blocks_from_units(_units(doc.body))
     if blocks:
-        blocks = add_hints(blocks, collect_hints(tree))
+        blocks = add_hints(blocks, collect_hints(tree, sum(len(b.text) for b in blocks)))
     else:
         blocks = split_blocks(normalise(visible_text(tree)))
         if how == "trafilatura":

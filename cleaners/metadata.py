@@ -195,7 +195,7 @@ def extract_title(draft: Draft) -> Draft:
     header run under it (headline, standfirst, byline), that line is still the
     headline: its removal is re-recorded as the title."""
     if draft.meta.title:
-        return draft
+        return _drop_declared_title(draft)
     live = draft.live()
     if len(live) < 2:
         return draft
@@ -213,6 +213,17 @@ def extract_title(draft: Draft) -> Draft:
             drop.append(b)
     draft = draft.with_meta(title=t)
     return draft.remove(drop, "extract_title", "metadata", "headline moved to title")
+
+
+TITLE_REPEAT_BLOCKS = 3
+
+
+def _drop_declared_title(draft: Draft) -> Draft:
+    """A title declared with the input (an HTML page's <title>/og:title) that the text
+    prints again as its headline: that block, among the first few, is the title."""
+    tk = key(draft.meta.title)
+    drop = [b for b in draft.live()[:TITLE_REPEAT_BLOCKS] if key(b.text) == tk]
+    return draft.remove(drop, "extract_title", "metadata", "headline repeats the declared title") if drop else draft
 
 
 def _title_from_trimmed_head(draft: Draft) -> Draft:

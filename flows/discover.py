@@ -42,6 +42,16 @@ class Discovery:
     errors: list[dict] = field(default_factory=list)  # plan.error() shape: counted as failures
 
 
+def printable(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 (which Python keeps as lone
+    surrogates) become ``\\xNN``, so the name can go into JSON, logs and output paths."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def is_glob(text: str) -> bool:
     return any(c in GLOB_CHARS for c in text)
 

@@ -19,8 +19,18 @@ import zlib
 from dataclasses import dataclass, field
 
 from . import output, records
-from .discover import Source
+from .discover import Source, printable
 from .state import Entry
+
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # one article is kilobytes; 16 MiB of text takes ~400 MB and a minute to clean
+
+
+def too_large(size: int, limit: int, feed: bool = False) -> str:
+    mib = 1024 * 1024
+    what = "feed file" if feed else "document"
+    hint = "split the feed" if feed else "raise --max-size to clean it anyway"
+    return f"too large: {what} of {size / mib:.1f} MiB, the limit is {limit / mib:g} MiB ({hint})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +85,10 @@ def _head(raw: bytes, n: int = 4096) -> bytes:
 
 
 def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pipeline_version: str,
-         config_fp: str, force: bool = False) -> Plan:
+         config_fp: str, force: bool = False, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
+    """``max_bytes``: a document (a file, or one feed record) larger than this is refused with
+    a "too large" error before it is read whole; a feed file may be up to ``records.MAX_DECOMPRESSED``.
+    None: no limit."""
     p = Plan()
     owner: dict[str, str] = {}  # output path -> the source that claimed it first
 
@@ -96,50 +109,66 @@ def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pi
             p.todo.append(item)
 
     for src in sources:
+        rel = printable(src.rel)  # names that are not UTF-8 get \xNN escapes: source and output stay text
+        _, ext = records.base_name(rel)
+        feed = ext in records.JSON_EXT | records.JSONL_EXT
+        limit = records.MAX_DECOMPRESSED if feed else max_bytes
+        if limit is not None and src.size > limit:
+            p.errors.append(error(rel, "read", too_large(src.size, limit, feed), path=src.path,
+                                  kind="TooLarge"))
+            continue
         try:
             with open(src.path, "rb") as f:
-                raw = f.read()
+                raw = f.read(limit + 1 if limit is not None else -1)
         except OSError as exc:
-            p.errors.append(error(src.rel, "read", f"cannot read: {exc.strerror}", path=src.path,
+            p.errors.append(error(rel, "read", f"cannot read: {exc.strerror}", path=src.path,
                                   kind="OSError"))
+            continue
+        if limit is not None and len(raw) > limit:  # it grew since discovery
+            p.errors.append(error(rel, "read", too_large(len(raw), limit, feed), path=src.path,
+                                  kind="TooLarge"))
             continue
         digest = hashlib.sha256(raw).hexdigest()
         gz = records.is_gzip(raw)
-        _, ext = records.base_name(src.rel)
         known = ext in records.TEXT_EXT | records.HTML_EXT | records.JSON_EXT | records.JSONL_EXT
         try:
             content = records.payload(raw) if (not gz or not known or ext in records.JSON_EXT
                                                or ext in records.JSONL_EXT) else _head(raw)
-            kind = records.sniff(src.rel, content)
+            kind = records.sniff(rel, content)
         except records.InputError as exc:
-            p.errors.append(error(src.rel, "read", str(exc), path=src.path))
+            p.errors.append(error(rel, "read", str(exc), path=src.path))
             continue
         if kind in ("text", "html"):
             try:
-                out = output.doc_path(src.rel)
+                out = output.doc_path(rel)
             except output.OutputPathError as exc:
-                p.errors.append(error(src.rel, "plan", str(exc), path=src.path))
+                p.errors.append(error(rel, "plan", str(exc), path=src.path))
                 continue
-            consider(Item(source=src.rel, out=out, sha256=digest, kind=kind, size=len(raw), path=src.path))
+            consider(Item(source=rel, out=out, sha256=digest, kind=kind, size=len(raw), path=src.path))
             continue
         try:
             for rec in records.parse_feed(content, kind):
                 if isinstance(rec, records.InputError):
-                    p.errors.append(error(src.rel, "parse", str(rec), path=src.path))
+                    p.errors.append(error(rel, "parse", str(rec), path=src.path))
                     continue
-                source = f"{src.rel}#{rec.key}" if rec.key is not None else f"{src.rel}#L{rec.line}"
+                source = f"{rel}#{rec.key}" if rec.key is not None else f"{rel}#L{rec.line}"
                 try:
-                    out = output.record_path(src.rel, rec.key, rec.line)
+                    out = output.record_path(rel, rec.key, rec.line)
                 except output.OutputPathError as exc:
                     p.errors.append(error(source, "plan", str(exc), path=src.path))
                     continue
                 body = rec.html if rec.html is not None else rec.text
+                if max_bytes is not None and len(body) > max_bytes:
+                    where = f"line {rec.line}" if kind == "jsonl" else f"record {rec.line}"
+                    p.errors.append(error(source, "parse", f"{where}: " + too_large(len(body), max_bytes),
+                                          path=src.path, kind="TooLarge"))
+                    continue
                 consider(Item(source=source, out=out, sha256=rec.sha256,
                               kind="html" if rec.html is not None else "text", size=len(body),
                               text=rec.text if rec.html is None else None, html=rec.html,
                               url=rec.url, title=rec.title))
         except records.InputError as exc:
-            p.errors.append(error(src.rel, "parse", str(exc), path=src.path))
+            p.errors.append(error(rel, "parse", str(exc), path=src.path))
     return p
 
 

@@ -187,11 +187,12 @@ def parse_feed(content: bytes, fmt: str) -> Iterator[Record | InputError]:
         except ValueError as exc:
             yield InputError(f"line {n}: not valid JSON: {exc.msg}")
             continue
-        yield _record(obj, n, line.encode("utf-8"))
+        yield _record(obj, n, line.encode("utf-8"), where=f"line {n}")
 
 
-def _record(obj, n: int, raw: bytes) -> Record | InputError:
-    where = f"record {n}"
+def _record(obj, n: int, raw: bytes, where: str | None = None) -> Record | InputError:
+    """``where`` names the record in errors: 'line 12' in JSON lines, 'record 3' in an array."""
+    where = where or f"record {n}"
     if not isinstance(obj, dict):
         return InputError(f"{where}: a record must be a JSON object, not {type(obj).__name__}")
     fields = {}

@@ -10,6 +10,7 @@ import json
 import os
 from datetime import datetime, timezone
 
+from .discover import printable
 from .output import atomic_write
 
 INLINE_ERRORS = 20
@@ -35,7 +36,7 @@ class RunLog:
         os.makedirs(self.dir, exist_ok=True)
         with open(self.errors_path, "a", encoding="utf-8") as f:
             for e in errors:
-                f.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
+                f.write(json.dumps(_printable(e), ensure_ascii=False, sort_keys=True) + "\n")
         self.errors.extend(errors)
 
     def finish(self, summary: dict) -> str:
@@ -45,9 +46,21 @@ class RunLog:
         body["errors"] = self.errors[:INLINE_ERRORS]
         body["errors_total"] = len(self.errors)
         body["errors_file"] = os.path.relpath(self.errors_path, os.path.dirname(self.dir)) if self.errors else None
+        body.update(_printable(body))  # in place: the caller prints it too
         atomic_write(self.summary_path, (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True)
                                          + "\n").encode("utf-8"))
         return self.summary_path
+
+
+def _printable(obj):
+    """Strings that came from file names may carry undecodable bytes: make them UTF-8 text."""
+    if isinstance(obj, str):
+        return printable(obj)
+    if isinstance(obj, dict):
+        return {_printable(k): _printable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_printable(v) for v in obj]
+    return obj
 
 
 def new_summary() -> dict:

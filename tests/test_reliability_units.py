@@ -1,0 +1,145 @@
+"""Bad input at the flow's plain functions (no Prefect): size limits, unreadable and vanishing
+files, undecodable file names, feed line numbers, the OUT lock. The end-to-end versions run
+``python -m flows.clean`` in tests/test_reliability.py."""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+
+from flows import records, runlog
+from flows.discover import discover, printable
+from flows.plan import DEFAULT_MAX_BYTES, batches, plan
+from flows.work import Options, clean_batch
+
+try:
+    from hostile import article
+except ImportError:  # pragma: no cover
+    from tests.hostile import article
+
+
+def plan_of(root, out, **kw):
+    found = discover([str(root)], exclude=[str(out)])
+    return found, plan(found.sources, {}, out_root=str(out), pipeline_version="test", config_fp="default", **kw)
+
+
+def reasons(p) -> dict[str, str]:
+    return {e["source"]: e["reason"] for e in p.errors}
+
+
+def test_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    with open(root / "huge.txt", "wb") as f:  # sparse: costs nothing
+        f.seek(DEFAULT_MAX_BYTES)
+        f.write(b"x")
+    (root / "small.txt").write_text(article("small"))
+    read_sizes = []
+    real_open = builtins.open
+
+    class Spy:
+        def __init__(self, f):
+            self.f = f
+
+        def read(self, n=-1):
+            data = self.f.read(n)
+            read_sizes.append(len(data))
+            return data
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.f.close()
+
+    def spy_open(path, mode="r", *a, **kw):
+        f = real_open(path, mode, *a, **kw)
+        return Spy(f) if "b" in mode and str(path).endswith("huge.txt") else f
+
+    monkeypatch.setattr(builtins, "open", spy_open)
+    _, p = plan_of(root, out)
+    monkeypatch.undo()
+    assert [i.source for i in p.todo] == ["small.txt"]
+    assert "too large" in reasons(p)["huge.txt"] and "16 MiB" in reasons(p)["huge.txt"]
+    assert read_sizes == []  # refused on its size alone
+    _, p = plan_of(root, out, max_bytes=None)  # the limit is configurable (None: no limit)
+    assert {i.source for i in p.todo} == {"small.txt", "huge.txt"}
+
+
+def test_feed_record_too_large_is_one_error_with_its_line(tmp_path):
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    lines = [json.dumps({"id": "a", "text": article("one")}), json.dumps({"id": "b", "text": "x" * 5000}),
+             "{broken", json.dumps({"id": "c", "text": article("three")})]
+    (root / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    _, p = plan_of(root, out, max_bytes=4000)
+    assert [i.source for i in p.todo] == ["feed.jsonl#a", "feed.jsonl#c"]
+    msgs = sorted(e["reason"] for e in p.errors)
+    assert msgs[0].startswith("line 2: too large") and msgs[1].startswith("line 3: not valid JSON")
+
+
+def test_feed_errors_name_the_line(tmp_path):
+    bad = [r for r in records.parse_feed(b'{"text": "ok"}\n[1]\n\n{"id": 1}\n{"text": 5}\n', "jsonl")
+           if isinstance(r, records.InputError)]
+    assert [str(e).split(":")[0] for e in bad] == ["line 2", "line 4", "line 5"]
+
+
+def test_unreadable_file_is_a_recorded_error(tmp_path, monkeypatch):
+    """Tests run as root, and chmod 000 does not stop root: simulate the PermissionError that a
+    normal user gets at the open call (the end-to-end test does it for real without CAP_DAC_OVERRIDE)."""
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    (root / "locked.txt").write_text(article("locked"))
+    (root / "fine.txt").write_text(article("fine"))
+    real_open = builtins.open
+
+    def deny(path, *a, **kw):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr(builtins, "open", deny)
+    _, p = plan_of(root, out)
+    assert [i.source for i in p.todo] == ["fine.txt"]
+    assert reasons(p)["locked.txt"] == "cannot read: Permission denied"
+
+
+def test_file_vanishing_or_changing_after_planning(tmp_path):
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    for name in ("gone.txt", "kept.txt"):
+        (root / name).write_text(article(name[:4]))
+    found = discover([str(root)], exclude=[str(out)])
+    (root / "gone.txt").unlink()  # removed between discovery and planning
+    p = plan(found.sources, {}, out_root=str(out), pipeline_version="t", config_fp="d")
+    assert reasons(p)["gone.txt"] == "cannot read: No such file or directory"
+    (root / "kept.txt").unlink()  # removed between planning and cleaning
+    st = clean_batch(batches(p.todo)[0], Options(out_root=str(out), pipeline_version="t", config_fp="d"))
+    assert st.failed == 1 and st.errors[0]["stage"] == "read" and "No such file" in st.errors[0]["reason"]
+
+
+def test_names_that_are_not_utf8_are_cleaned_under_an_escaped_name(tmp_path):
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    with open(os.path.join(os.fsencode(root), b"caf\xe9 menu.txt"), "wb") as f:
+        f.write(article("bytesname").encode())
+    _, p = plan_of(root, out)
+    assert [(i.source, i.out) for i in p.todo] == [("caf\\xe9 menu.txt", "caf\\xe9 menu.json")]
+    st = clean_batch(batches(p.todo)[0], Options(out_root=str(out), pipeline_version="t", config_fp="d"))
+    assert st.cleaned == 1
+    doc = json.loads((out / "caf\\xe9 menu.json").read_text(encoding="utf-8"))
+    assert doc["source"] == "caf\\xe9 menu.txt" and "bytesname" in doc["text"]
+
+
+def test_run_log_survives_undecodable_names(tmp_path):
+    log = runlog.RunLog(str(tmp_path))
+    bad = "in/caf\udce9.txt"
+    log.add_errors([{"source": bad, "input": "/x/" + bad, "reason": "cannot read"}])
+    summary = runlog.new_summary()
+    summary["ignored"] = [{"path": bad, "reason": "not a regular file"}]
+    log.finish(summary)
+    line = json.loads(open(log.errors_path, encoding="utf-8").read())
+    assert line["source"] == "in/caf\\xe9.txt"
+    assert json.loads(open(log.summary_path, encoding="utf-8").read())["ignored"][0]["path"] == "in/caf\\xe9.txt"
+    assert summary["errors"][0]["source"] == "in/caf\\xe9.txt"  # the caller prints the same, printable
+    assert printable("plain é") == "plain é"

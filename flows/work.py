@@ -29,6 +29,7 @@ class Options:
     pipeline_version: str
     config_fp: str
     config: object = None  # a cleaners.Config, or None for the defaults
+    profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
 
 
 @dataclass
@@ -55,15 +56,17 @@ def warm() -> int:
     return os.getpid()
 
 
-def clean_html(data, *, url=None, source=None, config=None):
+def clean_html(data, *, url=None, source=None, config=None, profile=None):
     """cleaners.clean_html, with a missing HTML stage reported as such."""
     try:
+        if profile is not None:
+            return cleaners.clean_html(data, url=url, source=source, config=config, profile=profile)
         return cleaners.clean_html(data, url=url, source=source, config=config)
     except (ImportError, NotImplementedError) as exc:
         raise HtmlUnsupported(f"HTML not yet supported ({type(exc).__name__}: {exc})") from None
 
 
-def clean_item(item: Item, config=None) -> tuple[cleaners.CleanDocument, str]:
+def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDocument, str]:
     """One document -> (CleanDocument, sha256 of the bytes actually read)."""
     if item.path is not None:
         import hashlib
@@ -73,15 +76,15 @@ def clean_item(item: Item, config=None) -> tuple[cleaners.CleanDocument, str]:
         sha = hashlib.sha256(raw).hexdigest()
         data = records.payload(raw)
         if item.kind == "html":
-            return clean_html(data, source=item.source, config=config), sha
-        return cleaners.clean_bytes(data, source=item.source, config=config), sha
+            return clean_html(data, source=item.source, config=config, profile=profile), sha
+        return cleaners.clean_bytes(data, source=item.source, config=config, profile=profile), sha
     if item.kind == "html":
-        doc = clean_html(item.html, url=item.url, source=item.source, config=config)
+        doc = clean_html(item.html, url=item.url, source=item.source, config=config, profile=profile)
         if item.title and not doc.title:
             doc = doc.model_copy(update={"title": item.title})
         return doc, item.sha256
     return cleaners.clean_text(item.text, source=item.source, url=item.url, title=item.title,
-                               config=config), item.sha256
+                               config=config, profile=profile), item.sha256
 
 
 def clean_batch(batch: Batch, opts: Options) -> BatchStats:
@@ -91,7 +94,7 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
     for item in batch.items:
         st.documents += 1
         try:
-            doc, sha = clean_item(item, opts.config)
+            doc, sha = clean_item(item, opts.config, (opts.profiles or {}).get(item.out))
         except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
             st.failed += 1
             stage = ("read" if isinstance(exc, (OSError, records.InputError)) else

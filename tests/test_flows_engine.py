@@ -191,3 +191,28 @@ def test_serve_runs_on_a_schedule(server, tmp_path):
     finally:
         _stop(proc, signal.SIGINT)
     assert proc.returncode is not None
+
+
+def test_cli_learns_site_profiles_and_switches_them_off(server, tmp_path):
+    """Site profiles in the real flow (issue 7; plain-function tests in test_profiles_flow.py)."""
+    from test_profiles import FOOTER
+    from test_profiles_flow import doc, write_site
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    write_site(root, 0, 30)
+
+    def cli(*extra):
+        return subprocess.run([sys.executable, "-m", "flows.clean", str(root), "--out", str(out), "--quiet",
+                               "--workers", "2", "--batch-docs", "8", *extra], cwd=ROOT, env=server["env"],
+                              capture_output=True, text=True, timeout=300)
+
+    first = cli()
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
+    assert summary["profiles"]["sites_with_boilerplate"] == 1 and summary["cleaned"] == 30
+    assert summary["removed_by_cleaner"]["drop_site_boilerplate"] > 30
+    assert FOOTER[1] not in doc(out, "gull/p004.json")["text"]
+    assert (out / "_profiles" / "gull.json").is_file()
+    second = cli("--no-profiles")   # another configuration: every document cleaned again
+    assert second.returncode == 0, second.stderr
+    assert FOOTER[1] in doc(out, "gull/p004.json")["text"]

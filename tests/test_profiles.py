@@ -211,6 +211,8 @@ def test_site_is_the_registered_domain_else_the_folder():
     assert site_for(None, "feeds/gull") == "feeds/gull"
     assert site_for("not a url", "gull") == "gull"
     assert site_for(None, None) is None
+    assert site_for("http://www.intranet.example/x") == "intranet.example"
+    assert site_for("http://10.0.0.7:8080/x") == "10.0.0.7"
     assert profile_filename("example.com") == "example.com.json"
     assert profile_filename("feeds/gull") == "feeds%2Fgull.json"
     assert profile_filename("..") == "%2E..json"

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from types import MappingProxyType
 from typing import Mapping
 
 from .counts import CONTEXTS_KEPT, POSITIONS, SiteCounts
@@ -76,7 +75,7 @@ class SiteProfile:
 
     site: str
     documents: int
-    boilerplate: Mapping[str, Boilerplate]
+    boilerplate: Mapping[str, Boilerplate]  # fingerprint -> what was learned about it (do not mutate)
 
     def match(self, text: str) -> Boilerplate | None:
         fp = block_fingerprint(text)
@@ -113,7 +112,7 @@ def learn(counts: SiteCounts, thresholds: Thresholds | None = None) -> SiteProfi
             bc = counts.blocks[fp]
             if is_boilerplate(bc, n, t):
                 found[fp] = Boilerplate(bc.docs, _where(bc.where), bc.text)
-    return SiteProfile(counts.site, n, MappingProxyType(found))
+    return SiteProfile(counts.site, n, found)
 
 
 __all__ = ["Thresholds", "Boilerplate", "SiteProfile", "learn", "is_boilerplate", "POSITIONS"]

@@ -22,7 +22,8 @@ def _extractor():
 
 @lru_cache(maxsize=4096)
 def registered_domain(url: str | None) -> str | None:
-    """'https://www.bbc.co.uk/news/x' -> 'bbc.co.uk'; a bare host (IP, intranet name) as itself."""
+    """'https://www.bbc.co.uk/news/x' -> 'bbc.co.uk'; a host without a known public suffix
+    (an IP, an intranet name) as itself, less a leading 'www.'."""
     if not url:
         return None
     try:
@@ -34,7 +35,8 @@ def registered_domain(url: str | None) -> str | None:
     ext = _extractor()(host)
     if ext.domain and ext.suffix:
         return f"{ext.domain}.{ext.suffix}".lower()
-    return host.lower()
+    host = host.lower()
+    return host[4:] if host.startswith("www.") and len(host) > 4 else host
 
 
 def site_for(url: str | None = None, folder: str | None = None) -> str | None:

@@ -18,6 +18,7 @@ processes then skip re-importing the main module (and with it Prefect).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -37,7 +38,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
-from flows import console, output, runlog, work  # noqa: E402
+from flows import console, output, profiling, runlog, work  # noqa: E402
 from flows.discover import discover  # noqa: E402
 from flows.plan import batches, error, plan  # noqa: E402
 from flows.state import Manifest, config_fingerprint  # noqa: E402
@@ -60,6 +61,35 @@ def clean_batch(batch, opts: work.Options, pool: str | None = None) -> work.Batc
     if executor is None:
         return work.clean_batch(batch, opts)
     return executor.submit(work.clean_batch, batch, opts).result()
+
+
+@task(name="profile-batch", task_run_name="profile-{batch.index}", cache_policy=NO_CACHE, persist_result=False)
+def profile_batch(batch, pool: str | None = None) -> profiling.ProfileBatch:
+    """Count one batch's blocks per site (small counters back); in the process pool when there is one."""
+    executor = _POOLS.get(pool) if pool else None
+    if executor is None:
+        return profiling.profile_batch(batch)
+    return executor.submit(profiling.profile_batch, batch).result()
+
+
+def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logger) -> tuple[dict, dict]:
+    """Site profiles for this run's documents: persisted counters + this run's, merged, learned, saved.
+    Returns (output path -> SiteProfile, summary entry)."""
+    futures = [profile_batch.submit(b, pool) for b in todo]
+
+    def results():
+        for fut, b in zip(futures, todo):
+            try:
+                yield b, fut.result()
+            except Exception as exc:  # noqa: BLE001 - recorded as a warning by the stage
+                yield b, exc
+
+    per_doc, entry = profiling.stage(todo, out_root, rebuild=rebuild, results=results())
+    for w in entry["warnings"]:
+        logger.warning("profiles: %s", w)
+    logger.info("profiles: %d sites (%d with learned boilerplate), %d new documents counted",
+                entry["sites"], entry["sites_with_boilerplate"], entry["documents_profiled"])
+    return per_doc, entry
 
 
 def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
@@ -104,8 +134,12 @@ def write_jsonl(path: str, out_root: str, outputs: list[str]) -> int:
 
 
 def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
-        progress=False, distributed=False) -> dict:
-    """The flow body. Call inside a flow run (it submits the batch task)."""
+        progress=False, distributed=False, profiles=True, rebuild_profiles=False) -> dict:
+    """The flow body. Call inside a flow run (it submits the batch task).
+
+    ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
+    ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``)."""
+    force = force or (profiles and rebuild_profiles)
     t0 = time.perf_counter()
     logger = get_run_logger()
     inputs = list(inputs or DEFAULT_INPUTS)
@@ -116,11 +150,13 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     _sweep_tmp(out_root)
     log = runlog.RunLog(out_root)
     summary = runlog.new_summary()
+    # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
+    config_fp = config_fingerprint(cfg) + ("" if profiles else "+no-profiles")
     summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.__version__,
-                   config=config_fingerprint(cfg), config_file=config, force=force,
+                   config=config_fp, config_file=config, force=force,
                    engine="dask" if distributed else ("processes" if n > 1 else "in-process"))
     opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
-                        config_fp=config_fingerprint(cfg), config=cfg)
+                        config_fp=config_fp, config=cfg)
     pool_key = None
     bar = console.Bar(progress)
     try:
@@ -141,8 +177,13 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                            failed=len(found.errors) + len(p.errors), batches=len(todo))
             if n > 1 and len(todo) > 1 and not distributed:
                 pool_key, _ = _start_pool(min(n, len(todo)))
+            per_doc: dict = {}
+            if profiles and todo:
+                per_doc, summary["profiles"] = _profile_stage(todo, out_root, rebuild=rebuild_profiles,
+                                                              pool=pool_key, logger=logger)
+            t_prof = time.perf_counter()
             bar.start(len(p.todo))
-            futures = {clean_batch.submit(b, opts, pool_key): b for b in todo}
+            futures = {clean_batch.submit(b, _with_profiles(opts, b, per_doc), pool_key): b for b in todo}
             failed_outs = {e["output"] for e in p.errors if e.get("output")}
             for fut in as_completed(list(futures)):
                 batch = futures[fut]
@@ -164,7 +205,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             summary["jsonl_documents"] = write_jsonl(jsonl, out_root,
                                                      [o for o in p.outputs if o not in failed_outs])
         summary["timings"] = {"discover": round(t_disc - t0, 3), "plan": round(t_plan - t_disc, 3),
-                              "clean": round(t_clean - t_plan, 3), "total": round(time.perf_counter() - t0, 3)}
+                              "profile": round(t_prof - t_plan, 3), "clean": round(t_clean - t_prof, 3),
+                              "total": round(time.perf_counter() - t0, 3)}
         ctx = FlowRunContext.get()
         if ctx and ctx.flow_run:
             summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
@@ -180,17 +222,26 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
 
 
+def _with_profiles(opts: work.Options, batch, per_doc: dict) -> work.Options:
+    """The batch's options carrying only its own documents' profiles (shared objects pickle once)."""
+    mine = {i.out: per_doc[i.out] for i in batch.items if i.out in per_doc}
+    return dataclasses.replace(opts, profiles=mine) if mine else opts
+
+
 @flow(name="clean-folder", persist_result=False, log_prints=False,
       task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
 def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force: bool = False,
                  config: str | None = None, jsonl: str | None = None, workers: int | None = None,
-                 batch_docs: int = 250, progress: bool = False) -> dict:
+                 batch_docs: int = 250, progress: bool = False, profiles: bool = True,
+                 rebuild_profiles: bool = False) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
 
     Unchanged documents are skipped (``force`` redoes them); the run summary
-    goes to ``out/_runs/`` and to a markdown artifact.
+    goes to ``out/_runs/`` and to a markdown artifact. Each site's boilerplate
+    is learned from its pages first (``out/_profiles/``; ``profiles=False`` to
+    skip, ``rebuild_profiles`` to start them over).
     """
     ctx = FlowRunContext.get()
     distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
     return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
-               progress=progress, distributed=distributed)
+               progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles)

@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="documents per Prefect task at most (default 250)")
     p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
                    help="run the batches on this Dask scheduler (needs the [dask] extra)")
+    p.add_argument("--no-profiles", action="store_true",
+                   help="do not learn or use site profiles (OUT/_profiles is left as it is)")
+    p.add_argument("--rebuild-profiles", action="store_true",
+                   help="forget the stored site profiles, learn them again from these inputs and "
+                        "re-clean every document")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     p.add_argument("--explain", metavar="PATH",
                    help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
@@ -77,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return _usage("--workers must be at least 1")
     if args.batch_docs < 1:
         return _usage("--batch-docs must be at least 1")
+    if args.no_profiles and args.rebuild_profiles:
+        return _usage("--no-profiles and --rebuild-profiles contradict each other")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         return _usage(f"--out {args.out} exists and is not a folder")
 
@@ -125,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     with server.api_server(temporary):
         summary = clean_folder.with_options(task_runner=runner)(
             inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
-            workers=workers, batch_docs=args.batch_docs, progress=interactive)
+            workers=workers, batch_docs=args.batch_docs, progress=interactive,
+            profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles)
     if not args.quiet:
         from flows import console
 

@@ -177,7 +177,7 @@ def _units(body) -> Iterator[tuple[str, frozenset[str]]]:
             continue
         if tag == "row":
             cells = [" ".join(_inline_text(c).split()) for c in el.iter("cell")]
-            text = "\t".join(c for c in cells if c)
+            text = " | ".join(c for c in cells if c)  # tabs would be folded by normalise
             if text:
                 yield text, hints
             continue

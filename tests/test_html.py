@@ -1,0 +1,200 @@
+"""clean_html: decoding, metadata, structure and hints, fallback, time limit (fast, no timing asserts)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from cleaners import clean_html
+from cleaners import html as H
+from cleaners.deadline import DeadlineExceeded, time_limit
+
+PROSE = ("The harbour committee met on Tuesday evening and agreed, after a long debate, to repair the old "
+         "sea wall before the winter storms arrive, using stone from the quarry above the town.")
+
+
+def page(body: str, head: str = "", lang: str = "en") -> str:
+    return f'<!DOCTYPE html><html lang="{lang}"><head>{head}</head><body>{body}</body></html>'
+
+
+# -- decoding -----------------------------------------------------------------------------
+
+def test_bom_wins_over_meta_charset():
+    data = "\ufeff".encode("utf-8") + page("<p>café</p>", '<meta charset="iso-8859-1">').encode("utf-8")
+    text, enc = H.decode_html(data)
+    assert enc == "utf-8" and "café" in text
+
+
+def test_meta_charset_is_used_and_latin1_means_cp1252():
+    data = page("<p>l’été à Genève</p>", '<meta charset="iso-8859-1">').encode("cp1252")
+    text, enc = H.decode_html(data)
+    assert enc == "cp1252" and "l’été à Genève" in text
+
+
+def test_http_content_type_wins_over_meta():
+    data = page("<p>Größe</p>", '<meta charset="utf-8">').encode("cp1252")
+    text, enc = H.decode_html(data, content_type="text/html; charset=windows-1252")
+    assert enc == "cp1252" and "Größe" in text
+
+
+def test_valid_utf8_beats_a_stale_legacy_declaration():
+    data = page("<p>人工智能迈上新台阶</p>", '<meta charset="gb2312">').encode("utf-8")
+    text, enc = H.decode_html(data)
+    assert enc == "utf-8" and "人工智能" in text
+
+
+def test_a_few_stray_bytes_keep_the_declared_charset():
+    body = "<p>" + "北京新闻报道。" * 400 + "</p>"
+    data = page(body, '<meta charset="gbk">').encode("gb18030") + b"\xff\xfe\xb0"
+    text, enc = H.decode_html(data)
+    assert enc == "gb18030" and "北京新闻报道" in text
+
+
+def test_undeclared_bytes_are_detected_and_recorded_in_stats():
+    data = page(f"<p>{PROSE} Ça coûte très cher, déclare le maire.</p>").encode("cp1252")
+    doc = clean_html(data)
+    assert doc.stats.encoding == "cp1252" and "Ça coûte très cher" in doc.text
+
+
+def test_str_input_needs_no_decoding():
+    doc = clean_html(page(f"<p>{PROSE}</p>"))
+    assert doc.stats.encoding is None and PROSE in doc.text
+
+
+# -- metadata -------------------------------------------------------------------------------
+
+META_HEAD = ('<meta charset="utf-8"><title>Sea wall repairs approved</title>'
+             '<meta property="og:title" content="Sea wall repairs approved">'
+             '<meta property="og:site_name" content="Harbour Times">'
+             '<meta name="author" content="Ana Costa; Ben Ito">'
+             '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+             '<link rel="canonical" href="https://www.harbourtimes.co.uk/news/sea-wall">')
+
+
+def test_page_metadata_reaches_the_document():
+    doc = clean_html(page(f"<article><h1>Sea wall repairs approved</h1><p>{PROSE}</p><p>{PROSE[::-1]}</p></article>",
+                          META_HEAD, lang="en-GB"))
+    assert doc.title == "Sea wall repairs approved"
+    assert str(doc.published) == "2024-03-05"
+    assert doc.authors == ["Ana Costa", "Ben Ito"]
+    assert doc.language == "en"
+    assert doc.url == "https://www.harbourtimes.co.uk/news/sea-wall"
+    assert doc.site == "harbourtimes.co.uk"
+    # the <h1> repeating the title is recorded as metadata, not left in the text
+    assert not doc.text.startswith("Sea wall") and any(r.cleaner == "extract_title" for r in doc.removed)
+
+
+def test_caller_url_wins_and_site_follows_it():
+    doc = clean_html(page(f"<p>{PROSE}</p>", META_HEAD), url="https://news.example.org/a/1")
+    assert doc.url == "https://news.example.org/a/1" and doc.site == "example.org"
+
+
+def test_language_from_meta_when_html_has_no_lang():
+    tree = H.parse_html('<html><head><meta http-equiv="content-language" content="de-AT"></head><body></body></html>')
+    assert H.page_language(tree) == "de"
+
+
+# -- structure and hints ---------------------------------------------------------------------
+
+def test_trafilatura_structure_becomes_blocks_with_hints():
+    from lxml import etree
+
+    body = etree.fromstring(
+        "<body><head rend='h2'>Key points</head><p>First line<lb/>second line</p>"
+        "<list><item>one</item><item>two<list><item>nested</item></list></item></list>"
+        "<table><row><cell>Year</cell><cell>Sales</cell></row><row><cell>2023</cell><cell>41</cell></row></table>"
+        "<quote>To be or not.</quote></body>")
+    blocks = H.blocks_from_units(H._units(body))
+    assert [b.text for b in blocks] == ["Key points", "First line", "second line", "one", "two", "nested",
+                                        "Year | Sales", "2023 | 41", "To be or not."]
+    hints = {b.text: b.hints for b in blocks}
+    assert "heading" in hints["Key points"] and "list" in hints["nested"]
+    assert "table" in hints["2023 | 41"] and "quote" in hints["To be or not."]
+    assert blocks[1].group == blocks[2].group != blocks[3].group  # lines of one <p> share a group
+
+
+def test_hints_come_from_figcaptions_and_small_named_elements_only():
+    tree = H.parse_html(page(
+        "<article><p>" + PROSE + "</p>"
+        "<figure><img src='a.jpg'><figcaption>A heron on the sea wall.</figcaption></figure>"
+        "<div class='wp-caption'><img src='b.jpg'><p class='wp-caption-text'>Stones at the quarry.</p></div>"
+        "<p class='caption-contest-intro'>Our caption contest drew many entries this year.</p>"
+        "<div class='related-links'><a href='/x'>Ferry fares rise again</a></div></article>"))
+    hinted = H.collect_hints(tree, extracted_chars=10_000)
+    assert "a heron on the sea wall." in hinted["caption"] and "stones at the quarry." in hinted["caption"]
+    assert "caption contest" not in hinted["caption"]  # prose whose class says caption, no picture
+    assert "ferry fares rise again" in hinted["related"]
+
+
+def test_an_element_holding_half_the_article_gives_no_hint():
+    tree = H.parse_html(page(f"<div class='comments-open share-enabled'><p>{PROSE}</p></div>"))
+    assert H.collect_hints(tree, extracted_chars=len(PROSE)) == {}
+
+
+def test_hinted_caption_inside_the_extracted_text_is_removed():
+    doc = clean_html(page(
+        f"<article><p>{PROSE}</p><div class='image-caption'><img src='a.jpg'>"
+        "<span class='image-caption__text'>Waves break over the old sea wall on Monday</span></div>"
+        f"<p>{PROSE.replace('Tuesday', 'Friday')}</p></article>"))
+    assert "Waves break" not in doc.text
+
+
+# -- fallback and time limit --------------------------------------------------------------------
+
+def test_nothing_extracted_falls_back_to_visible_text(monkeypatch):
+    monkeypatch.setattr(H, "extract", lambda tree, url: None)
+    doc = clean_html(page(f"<div><p>{PROSE}</p></div><script>var hidden = 'never shown';</script>"
+                          "<style>p {color: red}</style>"))
+    assert doc.stats.extraction == "fallback-text"
+    assert PROSE in doc.text and "never shown" not in doc.text and "color" not in doc.text
+
+
+def test_empty_page_is_an_empty_document():
+    doc = clean_html(b"")
+    assert doc.text == "" and doc.stats.extraction == "empty"
+
+
+def _spin(tree, url):
+    while True:
+        pass
+
+
+def test_a_page_over_the_time_limit_falls_back_and_says_so(monkeypatch):
+    monkeypatch.setattr(H, "extract", _spin)
+    doc = clean_html(page(f"<p>{PROSE}</p>"), time_limit_s=0.2)
+    assert doc.stats.extraction == "fallback-text-timeout" and PROSE in doc.text
+
+
+def test_the_time_limit_works_in_worker_threads(monkeypatch):
+    monkeypatch.setattr(H, "extract", _spin)
+    with ThreadPoolExecutor(2) as pool:
+        docs = list(pool.map(lambda _: clean_html(page(f"<p>{PROSE}</p>"), time_limit_s=0.2), range(2)))
+    assert all(d.stats.extraction == "fallback-text-timeout" for d in docs)
+
+
+def test_time_limit_leaves_nothing_pending_after_the_block():
+    with time_limit(5):
+        total = sum(range(1000))
+    assert total == 499500
+    with pytest.raises(DeadlineExceeded):
+        with time_limit(0.05):
+            while True:
+                pass
+    # nothing arrives after the block: a later loop runs to completion
+    assert sum(i for i in range(2_000_000)) > 0
+    assert not any(t.name == "declutter-deadline" and t.is_alive() for t in threading.enumerate())
+
+
+def test_deeply_nested_and_huge_pages_do_not_crash():
+    deep = "<div>" * 3000 + f"<p>{PROSE}</p>" + "</div>" * 3000
+    doc = clean_html(page(deep), time_limit_s=5)
+    assert doc.stats.extraction is not None
+    wide = page("".join(f"<p>{PROSE} Item {i}.</p>" for i in range(3000)))
+    doc = clean_html(wide)
+    assert doc.stats.blocks_in >= 3000 and doc.stats.extraction == "trafilatura"
+
+
+def test_unknown_keyword_is_an_error():
+    with pytest.raises(TypeError, match="bogus"):
+        clean_html("<p>x</p>", bogus=1)

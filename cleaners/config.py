@@ -12,6 +12,9 @@ naming the key, never a silently ignored setting.
     disable = ["trim_page_chrome"]
     [sites."example.com".phrases.promos]
     exact = ["Example Daily"]
+
+    [profiles]                  # site-profile thresholds (cleaners.profiles.Thresholds)
+    min_documents = 50
 """
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ class Config(BaseModel):
     cleaners: CleanersSection = Field(default_factory=CleanersSection)
     phrases: PhraseLists = Field(default_factory=dict)
     sites: dict[str, SiteSection] = Field(default_factory=dict)
+    profiles: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("cleaners")
     @classmethod
@@ -69,6 +73,20 @@ class Config(BaseModel):
         for site in v.values():
             _check_names(site.disable)
         return v
+
+    @field_validator("profiles")
+    @classmethod
+    def _known_thresholds(cls, v: dict[str, float]) -> dict[str, float]:
+        from .profiles import Thresholds
+
+        Thresholds.from_mapping(v)
+        return v
+
+    def profile_thresholds(self):
+        """The site-profile thresholds in force (``cleaners.profiles.Thresholds``)."""
+        from .profiles import Thresholds
+
+        return Thresholds.from_mapping(self.profiles)
 
     def for_site(self, site: str | None) -> tuple[frozenset[str], PhraseLists]:
         """Disabled cleaner names and extra phrases in force for one site."""

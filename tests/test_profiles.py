@@ -143,6 +143,18 @@ def test_thresholds_are_configurable():
     with pytest.raises(ValueError, match="unknown profile threshold"):
         Thresholds.from_mapping({"min_docs": 3})
     assert Thresholds.from_mapping({"min_documents": 50}).min_documents == 50
+    with pytest.raises(ValueError, match="out of range"):
+        Thresholds(line_share=0)
+
+
+def test_thresholds_come_from_the_config_file():
+    from cleaners import ConfigError, load_config
+
+    cfg = load_config({"profiles": {"min_documents": 10, "line_share": 0.2}})
+    assert cfg.profile_thresholds() == Thresholds(min_documents=10, line_share=0.2)
+    assert load_config(None).profile_thresholds() == Thresholds()
+    with pytest.raises(ConfigError, match="min_docs"):
+        load_config({"profiles": {"min_docs": 10}})
 
 
 # -- counters: merge, persistence, incremental runs -----------------------------------

@@ -34,7 +34,7 @@ def write_feed(root, n: int):
     (root / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run(root, out, *, profiles=True, rebuild=False, force=False, batch_docs=9):
+def run(root, out, *, profiles=True, rebuild=False, force=False, batch_docs=9, thresholds=None):
     """What flows.clean.run does, minus Prefect: plan, profile, clean, record."""
     force = force or rebuild
     cfp = "default" if profiles else "default+no-profiles"
@@ -42,7 +42,8 @@ def run(root, out, *, profiles=True, rebuild=False, force=False, batch_docs=9):
         p = plan(discover([str(root)], exclude=[str(out)]).sources, man.load(), out_root=str(out),
                  pipeline_version=cleaners.__version__, config_fp=cfp, force=force)
         todo = batches(p.todo, max_docs=batch_docs, min_docs=1)
-        per_doc, entry = profiling.stage(todo, str(out), rebuild=rebuild) if profiles and todo else ({}, None)
+        per_doc, entry = (profiling.stage(todo, str(out), rebuild=rebuild, thresholds=thresholds)
+                          if profiles and todo else ({}, None))
         opts = Options(out_root=str(out), pipeline_version=cleaners.__version__, config_fp=cfp)
         for b in todo:
             mine = {i.out: per_doc[i.out] for i in b.items if i.out in per_doc}
@@ -114,6 +115,17 @@ def test_no_profiles_and_rebuild(tmp_path):
     assert stored(out, "gull").documents == 1
     entry = run(root, out, rebuild=True)
     assert entry["rebuilt"] and stored(out, "gull").documents == 30
+
+
+def test_thresholds_reach_the_stage(tmp_path):
+    from cleaners.profiles import Thresholds
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    write_site(root, 0, 12)
+    assert run(root, out)["sites_with_boilerplate"] == 0
+    entry = run(root, out, force=True, thresholds=Thresholds(min_documents=10))
+    assert entry["sites_with_boilerplate"] == 1
+    assert FOOTER[1] not in doc(out, "gull/p002.json")["text"]
 
 
 

@@ -41,15 +41,26 @@ class Thresholds:
     prose_min_documents: int = 50
     context_ratio: float = 0.5
 
+    def __post_init__(self):
+        for f in fields(self):
+            v = getattr(self, f.name)
+            ok = 0 < v <= 1 if f.name.endswith(("_share", "_ratio")) else v >= 1
+            if not ok:
+                raise ValueError(f"profile threshold {f.name} = {v!r} is out of range "
+                                 + ("(0 < share <= 1)" if f.name.endswith(("_share", "_ratio")) else "(>= 1)"))
+
     @classmethod
     def from_mapping(cls, data: Mapping | None) -> "Thresholds":
-        """From a config table; unknown keys are an error naming them."""
+        """From a config table (``[profiles]``); unknown keys or bad values are errors naming them."""
         data = dict(data or {})
-        known = {f.name: f.type for f in fields(cls)}
-        unknown = sorted(set(data) - set(known))
+        kinds = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(data) - set(kinds))
         if unknown:
-            raise ValueError(f"unknown profile threshold(s) {unknown}; known: {sorted(known)}")
-        return cls(**data)
+            raise ValueError(f"unknown profile threshold(s) {unknown}; known: {sorted(kinds)}")
+        try:
+            return cls(**{k: (int(v) if kinds[k] in ("int", int) else float(v)) for k, v in data.items()})
+        except (TypeError, ValueError) as exc:
+            raise ValueError(str(exc)) from None
 
     def share_needed(self, words: int) -> tuple[float, int]:
         """(share of the site's documents, absolute documents) a block of ``words`` words needs."""

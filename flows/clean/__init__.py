@@ -72,7 +72,8 @@ def profile_batch(batch, pool: str | None = None) -> profiling.ProfileBatch:
     return executor.submit(profiling.profile_batch, batch).result()
 
 
-def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logger) -> tuple[dict, dict]:
+def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logger,
+                   thresholds=None) -> tuple[dict, dict]:
     """Site profiles for this run's documents: persisted counters + this run's, merged, learned, saved.
     Returns (output path -> SiteProfile, summary entry)."""
     futures = [profile_batch.submit(b, pool) for b in todo]
@@ -84,7 +85,7 @@ def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logg
             except Exception as exc:  # noqa: BLE001 - recorded as a warning by the stage
                 yield b, exc
 
-    per_doc, entry = profiling.stage(todo, out_root, rebuild=rebuild, results=results())
+    per_doc, entry = profiling.stage(todo, out_root, rebuild=rebuild, thresholds=thresholds, results=results())
     for w in entry["warnings"]:
         logger.warning("profiles: %s", w)
     logger.info("profiles: %d sites (%d with learned boilerplate), %d new documents counted",
@@ -179,8 +180,9 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                 pool_key, _ = _start_pool(min(n, len(todo)))
             per_doc: dict = {}
             if profiles and todo:
-                per_doc, summary["profiles"] = _profile_stage(todo, out_root, rebuild=rebuild_profiles,
-                                                              pool=pool_key, logger=logger)
+                per_doc, summary["profiles"] = _profile_stage(
+                    todo, out_root, rebuild=rebuild_profiles, pool=pool_key, logger=logger,
+                    thresholds=cfg.profile_thresholds() if cfg else None)
             t_prof = time.perf_counter()
             bar.start(len(p.todo))
             futures = {clean_batch.submit(b, _with_profiles(opts, b, per_doc), pool_key): b for b in todo}

@@ -8,12 +8,18 @@ last *good* block. A run before or after it is trimmed only when it looks like
 navigation as a whole (mostly short lines without sentence punctuation), and
 prose-like blocks touching the body (a dek, a short first paragraph) are kept.
 Text that is all article has no such runs and is left alone.
+
+The end of an article is also told by the furniture the earlier cleaners removed:
+two end-of-article blocks (share row, tag line, "Related" list, comment opener,
+newsletter box, copyright) close together in the last 40% of the text, with no
+run of prose paragraphs after them, end the article; the rest of the page after
+them (teasers with summaries, reader comments, footer) goes too.
 """
 from __future__ import annotations
 
 from .document import Block, Draft
 from .language import stopwords
-from .textutil import WORD, ends_sentence, has_cjk, word_count
+from .textutil import WORD, ends_sentence, has_cjk, key, word_count
 
 GOOD_MIN_WORDS = 12         # a paragraph of prose has at least this many words...
 GOOD_MIN_STOP = 0.22        # ...and this share of stopwords
@@ -83,4 +89,67 @@ def trim_page_chrome(draft: Draft) -> Draft:
             keep_to += 1
         decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)")
                       for b in tail[keep_to:]]
-    return draft.remove_each(decisions, "trim_page_chrome")
+    draft = draft.remove_each(decisions, "trim_page_chrome")
+    return _cut_after_end_markers(draft, sw)
+
+
+# Furniture that only stands where an article has ended. Two of these removed by
+# the earlier cleaners close together in the last part of the text mark the end of
+# the article; what follows them is the page's tail (teasers, comments, footer).
+END_MARKER_KINDS = frozenset({"share", "tags", "headline-list", "newsletter", "copyright", "comments"})
+END_MARKER_GAP = 12         # blocks between the two markers, at most
+END_MARKER_FROM = 0.6       # the first marker stands after this share of the live words
+PROSE_RUN = 3               # ...and no run of this many prose paragraphs follows it
+
+
+def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
+    live = draft.live()
+    if not live:
+        return draft
+    total = sum(word_count(b.text) for b in live)
+    seen, from_index = 0, live[-1].index
+    for b in live:
+        seen += word_count(b.text)
+        if seen >= END_MARKER_FROM * total:
+            from_index = b.index
+            break
+    marks = sorted(r.position for r in draft.removed if r.kind in END_MARKER_KINDS and r.position > from_index)
+    kinds = {r.position: r.kind for r in draft.removed}
+    for first, second in zip(marks, marks[1:]):
+        if second - first > END_MARKER_GAP:
+            continue
+        after = [b for b in live if b.index > first]
+        if len(after) < 2:
+            continue  # a lone block is left to the cleaner of its own family (a bio, a credit)
+        run = 0
+        for b in after:
+            run = run + 1 if _classify(b, sw) == "good" else 0
+            if run >= PROSE_RUN:
+                break
+        else:
+            why = (f"after the end of the article (a {kinds[first]} block and a {kinds[second]} block "
+                   f"close together, no prose after them)")
+            return draft.remove(after, "trim_page_chrome", "navigation", why)
+    return draft
+
+
+MAX_INTERFACE_WORDS = 8
+
+
+def drop_interface_labels(draft: Draft) -> Draft:
+    """Lone interface strings of a whole-page scrape, wherever they stand: “Table of
+    Contents”, “5 min read”, “Page 2 of 3”, “Loading...”, “3 hours ago”.
+
+    From the ``interface`` phrase family, matched against the whole block (exact or an
+    anchored pattern) and only on blocks of a few words, so a sentence that uses the
+    same words is never a match."""
+    m = draft.context.phrases["interface"]
+    decisions = []
+    for b in draft.live():
+        if word_count(b.text) > MAX_INTERFACE_WORDS:
+            continue
+        k = key(b.text)
+        hit = m.exact(k) or m.exact(b.text.strip().casefold()) or m.pattern(k)
+        if hit:
+            decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text"))
+    return draft.remove_each(decisions, "drop_interface_labels")

@@ -25,7 +25,7 @@ from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, d
                         drop_headline_lists, drop_newsletter_prompts, drop_share_buttons, drop_tag_lines)
 from .language import detect_language
 from .metadata import extract_dateline_and_byline, extract_title
-from .pagetrim import trim_page_chrome
+from .pagetrim import drop_interface_labels, trim_page_chrome
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
@@ -58,6 +58,7 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     drop_copyright_lines,
     drop_tag_lines,
     drop_headline_lists,
+    drop_interface_labels,
     trim_page_chrome,
     drop_repeated_paragraphs,
     drop_author_bios,

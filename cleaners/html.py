@@ -142,22 +142,41 @@ _BLOCK_TAGS = {"p", "head", "list", "item", "quote", "table", "row", "cell", "co
                "article", "graphic"}
 
 
+_WS = regex.compile(r"\s+")
+
+
 def _inline_text(el, stop: frozenset[str] = frozenset()) -> str:
-    """Text of an element with <lb/> as a line break, skipping nested blocks named in ``stop``."""
-    out: list[str] = [el.text or ""]
-    for child in el:
-        if child.tag in stop:
-            out.append(child.tail or "")
+    """Text of an element as a browser lays it out: runs of whitespace (a source line
+    break included) are one space, <lb/> is a line break, and only <code>/<pre> keep
+    their own line breaks. Nested blocks named in ``stop`` are skipped. Iterative."""
+    keep = el.tag == "code"
+    fold = (lambda t: t or "") if keep else (lambda t: _WS.sub(" ", t) if t else "")
+    out: list[str] = []
+    skip = 0
+    for action, node in etree.iterwalk(el, events=("start", "end")):
+        if node is el:
+            if action == "start":
+                out.append(fold(el.text))
             continue
-        if child.tag == "lb":
-            out.append("\n")
-        elif child.tag in ("p", "head", "cell"):
-            out.append(" ")
-            out.append(_inline_text(child, stop))
-            out.append(" ")
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if action == "start":
+            if skip or tag in stop:
+                skip += 1
+                continue
+            if tag == "lb":
+                out.append("\n")
+            elif tag in ("p", "head", "cell"):
+                out.append(" ")
+            out.append(fold(node.text))
         else:
-            out.append(_inline_text(child, stop))
-        out.append(child.tail or "")
+            if skip:
+                skip -= 1
+                if skip == 0:
+                    out.append(fold(node.tail))
+                continue
+            if tag in ("p", "head", "cell"):
+                out.append(" ")
+            out.append(fold(node.tail))
     return "".join(out)
 
 
@@ -192,10 +211,10 @@ def _units(body) -> Iterator[tuple[str, frozenset[str]]]:
         if el is body or (tag not in ("p", "head", "code") and
                           any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el)):
             if el.text and el.text.strip():
-                yield el.text, hints
+                yield _WS.sub(" ", el.text), hints
             for c in reversed(el):
                 if c.tail and c.tail.strip():
-                    stack.append((c.tail, hints))
+                    stack.append((_WS.sub(" ", c.tail), hints))
                 stack.append((c, hints))
             continue
         yield _inline_text(el), hints
@@ -208,6 +227,14 @@ def blocks_from_units(units: Iterable[tuple[str, frozenset[str]]]) -> list[Block
     blocks: list[Block] = []
     group = 0
     for text, hints in units:
+        if "code" in hints:
+            # a listing (<pre>, <code>) is one block per stretch between blank lines, its
+            # lines kept: code lines are not paragraphs, and legitimately repeat
+            for chunk in regex.split(r"\n\s*\n", normalise(text)):
+                if chunk.strip():
+                    blocks.append(Block(len(blocks), chunk.strip("\n"), group, hints))
+            group += 1
+            continue
         parts = split_blocks(normalise(text))
         if not parts:
             continue

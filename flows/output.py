@@ -27,6 +27,11 @@ MAX_ID = 80
 _UNSAFE = regex.compile(r"[^\p{L}\p{N}._-]+")
 
 
+_UMASK = os.umask(0o022)  # read the process umask once (at import, before any thread writes)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+
 class OutputPathError(ValueError):
     pass
 
@@ -77,6 +82,7 @@ def atomic_write(target: str, data: bytes, tmp_in: str | None = None) -> None:
     os.makedirs(where, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=where, prefix="." + os.path.basename(target)[:40] + ".", suffix=".tmp")
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; outputs get the mode any new file would
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         try:

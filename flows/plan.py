@@ -132,6 +132,8 @@ def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pi
         gz = records.is_gzip(raw)
         known = ext in records.TEXT_EXT | records.HTML_EXT | records.JSON_EXT | records.JSONL_EXT
         try:
+            if gz and limit is not None and not feed:  # a document's expanded size is held to the limit too
+                records.gunzip(raw, limit=limit)
             content = records.payload(raw) if (not gz or not known or ext in records.JSON_EXT
                                                or ext in records.JSONL_EXT) else _head(raw)
             kind = records.sniff(rel, content)

@@ -11,7 +11,7 @@ import os
 from datetime import datetime, timezone
 
 from .discover import printable
-from .output import atomic_write
+from .output import atomic_write, tmp_dir
 
 INLINE_ERRORS = 20
 
@@ -48,7 +48,7 @@ class RunLog:
         body["errors_file"] = os.path.relpath(self.errors_path, os.path.dirname(self.dir)) if self.errors else None
         body.update(_printable(body))  # in place: the caller prints it too
         atomic_write(self.summary_path, (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True)
-                                         + "\n").encode("utf-8"))
+                                         + "\n").encode("utf-8"), tmp_in=tmp_dir(os.path.dirname(self.dir)))
         return self.summary_path
 
 

@@ -143,3 +143,64 @@ def test_run_log_survives_undecodable_names(tmp_path):
     assert json.loads(open(log.summary_path, encoding="utf-8").read())["ignored"][0]["path"] == "in/caf\\xe9.txt"
     assert summary["errors"][0]["source"] == "in/caf\\xe9.txt"  # the caller prints the same, printable
     assert printable("plain é") == "plain é"
+
+
+def test_out_lock_refuses_a_second_run_and_dies_with_its_holder(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    import pytest
+
+    from flows.lock import OutLock, OutputBusy, held_by_other
+
+    out = str(tmp_path / "out")
+    with OutLock.acquire(out):
+        with pytest.raises(OutputBusy, match=r"in use by another declutter run \(pid \d+"):
+            OutLock.acquire(out)
+        assert "in use" in held_by_other(out)
+    assert held_by_other(out) is None
+    OutLock.acquire(out).release()  # released: free again
+
+    # a holder killed with SIGKILL leaves a lock file but no lock
+    code = ("import sys, time; sys.path.insert(0, %r); from flows.lock import OutLock; "
+            "OutLock.acquire(%r); print('held', flush=True); time.sleep(60)") % (os.getcwd(), out)
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(OutputBusy, match=f"pid {holder.pid}"):
+            OutLock.acquire(out)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+    OutLock.acquire(out).release()
+
+
+def test_outputs_are_readable_like_any_new_file(tmp_path):
+    """mkstemp creates 0600 files; a finished output must get the umask's usual mode (0644)."""
+    from flows.output import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "out" / "a.json"
+        atomic_write(str(target), b"{}")
+        probe = tmp_path / "probe"
+        probe.write_bytes(b"")
+        assert (target.stat().st_mode & 0o777) == (probe.stat().st_mode & 0o777)
+    finally:
+        os.umask(old)
+
+
+def test_html_nested_beyond_the_parser_depth_limit_keeps_its_text():
+    """libxml2 stops at depth 2048 (huge_tree); the text below it must not vanish silently."""
+    import pytest
+
+    from cleaners import clean_html
+
+    page = ("<html><body>" + "<div>" * 2100 + "<p>The harbour board approved the new sea wall on Monday after "
+            "three winters of flooding on Mill Road, and the deepnest clause was adopted.</p>"
+            + "</div>" * 2100 + "</body></html>")
+    doc = clean_html(page, time_limit_s=30)
+    if "deepnest" not in doc.text:
+        pytest.xfail(f"text below the parser's depth limit is lost (extraction={doc.stats.extraction}); "
+                     "reported to the HTML stage's owner")

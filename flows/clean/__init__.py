@@ -40,7 +40,8 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 import cleaners  # noqa: E402
 from flows import console, output, profiling, runlog, work  # noqa: E402
 from flows.discover import discover  # noqa: E402
-from flows.plan import batches, error, plan  # noqa: E402
+from flows.lock import OutLock  # noqa: E402
+from flows.plan import DEFAULT_MAX_BYTES, batches, error, plan  # noqa: E402
 from flows.state import Manifest, config_fingerprint  # noqa: E402
 
 DEFAULT_INPUTS = ("seeds",)
@@ -103,8 +104,9 @@ def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
     return key, pool
 
 
-def _sweep_tmp(out_root: str) -> None:
-    """Remove temporary files a killed run left behind (old enough not to be a live run's)."""
+def _sweep_tmp(out_root: str, stale_seconds: float = STALE_TMP_SECONDS) -> None:
+    """Remove temporary files a killed run left behind (old enough not to be a live run's;
+    with OUT's lock held, every one of them is: ``stale_seconds=0``)."""
     folder = output.tmp_dir(out_root)
     now = time.time()
     try:
@@ -114,7 +116,7 @@ def _sweep_tmp(out_root: str) -> None:
     for name in names:
         path = os.path.join(folder, name)
         try:
-            if now - os.stat(path).st_mtime > STALE_TMP_SECONDS:
+            if now - os.stat(path).st_mtime >= stale_seconds:
                 os.unlink(path)
         except OSError:
             pass
@@ -135,11 +137,14 @@ def write_jsonl(path: str, out_root: str, outputs: list[str]) -> int:
 
 
 def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
-        progress=False, distributed=False, profiles=True, rebuild_profiles=False) -> dict:
+        progress=False, distributed=False, profiles=True, rebuild_profiles=False,
+        max_size: int | None = DEFAULT_MAX_BYTES) -> dict:
     """The flow body. Call inside a flow run (it submits the batch task).
 
     ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
-    ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``)."""
+    ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``);
+    ``max_size``: bytes above which a document is refused as too large (None: no limit).
+    Raises ``OutputBusy`` when another run holds OUT's lock."""
     force = force or (profiles and rebuild_profiles)
     t0 = time.perf_counter()
     logger = get_run_logger()
@@ -148,7 +153,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     cfg = cleaners.load_config(config) if config else None
     out_root = os.path.abspath(out)
     os.makedirs(out_root, exist_ok=True)
-    _sweep_tmp(out_root)
+    lock = OutLock.acquire(out_root)  # one run per OUT at a time (reliability: issue 6)
+    _sweep_tmp(out_root, stale_seconds=0)  # the lock is ours: temp files left are a killed run's
     log = runlog.RunLog(out_root)
     summary = runlog.new_summary()
     # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
@@ -168,7 +174,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         summary["ignored"] = found.ignored
         with Manifest(out_root) as man:
             p = plan(found.sources, man.load(), out_root=out_root, pipeline_version=opts.pipeline_version,
-                     config_fp=opts.config_fp, force=force)
+                     config_fp=opts.config_fp, force=force, max_bytes=max_size)
             log.add_errors(p.errors)
             todo = batches(p.todo, workers=n, max_docs=batch_docs)
             t_plan = time.perf_counter()
@@ -222,6 +228,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         bar.stop()
         if pool_key:
             _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
+        lock.release()
 
 
 def _with_profiles(opts: work.Options, batch, per_doc: dict) -> work.Options:
@@ -235,7 +242,7 @@ def _with_profiles(opts: work.Options, batch, per_doc: dict) -> work.Options:
 def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force: bool = False,
                  config: str | None = None, jsonl: str | None = None, workers: int | None = None,
                  batch_docs: int = 250, progress: bool = False, profiles: bool = True,
-                 rebuild_profiles: bool = False) -> dict:
+                 rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
 
     Unchanged documents are skipped (``force`` redoes them); the run summary
@@ -246,4 +253,5 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
     ctx = FlowRunContext.get()
     distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
     return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
-               progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles)
+               progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles,
+               max_size=max_size)

@@ -1,7 +1,8 @@
 """``python -m flows.clean [INPUT ...] [--out DIR]``: clean folders, files or globs.
 
 Exit codes: 0 every document is fine, 1 some failed (the rest are written),
-2 usage error (one line on stderr, no traceback).
+2 usage error (one line on stderr, no traceback), 3 OUT is in use by another run
+(one line naming it; nothing was done).
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild-profiles", action="store_true",
                    help="forget the stored site profiles, learn them again from these inputs and "
                         "re-clean every document")
+    p.add_argument("--max-size", type=float, default=16, metavar="MIB",
+                   help="refuse a document (file or feed record) larger than this many MiB as 'too large' "
+                        "(default 16; 0: no limit)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     p.add_argument("--explain", metavar="PATH",
                    help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
@@ -82,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return _usage("--workers must be at least 1")
     if args.batch_docs < 1:
         return _usage("--batch-docs must be at least 1")
+    if args.max_size < 0:
+        return _usage("--max-size must be 0 (no limit) or more")
     if args.no_profiles and args.rebuild_profiles:
         return _usage("--no-profiles and --rebuild-profiles contradict each other")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -103,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         check_inputs(inputs)
     except UsageError as exc:
         return _usage(str(exc))
+    from flows.lock import OutputBusy, held_by_other
+
+    busy = held_by_other(os.path.abspath(args.out))  # refuse before paying for Prefect's start-up
+    if busy:
+        print(f"{PROG}: {busy}", file=sys.stderr)
+        return 3
     if args.dask_address:
         import importlib.util
 
@@ -129,11 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         runner = ThreadPoolTaskRunner(max_workers=workers + 1 if workers > 1 else 1)
     interactive = sys.stderr.isatty() and not args.quiet
-    with server.api_server(temporary):
-        summary = clean_folder.with_options(task_runner=runner)(
-            inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
-            workers=workers, batch_docs=args.batch_docs, progress=interactive,
-            profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles)
+    max_size = int(args.max_size * 1024 * 1024) or None
+    try:
+        with server.api_server(temporary):
+            summary = clean_folder.with_options(task_runner=runner)(
+                inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
+                workers=workers, batch_docs=args.batch_docs, progress=interactive,
+                profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles, max_size=max_size)
+    except OutputBusy as exc:  # another run took OUT between the check above and the flow's start
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 3
     if not args.quiet:
         from flows import console
 

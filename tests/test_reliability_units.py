@@ -164,7 +164,7 @@ def test_out_lock_refuses_a_second_run_and_dies_with_its_holder(tmp_path):
 
     # a holder killed with SIGKILL leaves a lock file but no lock
     code = ("import sys, time; sys.path.insert(0, %r); from flows.lock import OutLock; "
-            "OutLock.acquire(%r); print('held', flush=True); time.sleep(60)") % (os.getcwd(), out)
+            "lock = OutLock.acquire(%r); print('held', flush=True); time.sleep(60)") % (os.getcwd(), out)
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

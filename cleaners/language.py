@@ -3,11 +3,12 @@ stopword hits against the per-language stoplists jusText ships (named in each
 phrase file), so adding a language stays a data change."""
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 
 import regex
 
-from .textutil import WORD
+from .textutil import has_cjk, words
 
 _HAN = regex.compile(r"\p{Han}")
 _KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
@@ -29,21 +30,23 @@ def stopwords(stoplist: str) -> frozenset[str]:
 def detect_language(text: str, languages) -> str | None:
     """ISO 639-1 code, or None when the evidence is too thin."""
     sample = text[:SAMPLE_CHARS]
-    letters = sum(1 for ch in sample if ch.isalpha()) or 1
-    han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
-    if hangul > 0.3 * letters:
-        return "ko"
-    if han + kana > 0.3 * letters:
-        return "ja" if kana > 0.05 * (han + kana) else "zh"
-    toks = [w.casefold() for w in WORD.findall(sample)]
+    if has_cjk(sample):  # a fast test first: these scans cost more than the rest together
+        letters = sum(map(str.isalpha, sample)) or 1
+        han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
+        if hangul > 0.3 * letters:
+            return "ko"
+        if han + kana > 0.3 * letters:
+            return "ja" if kana > 0.05 * (han + kana) else "zh"
+    toks = [w.casefold() for w in words(sample)]
     if len(toks) < 5:
         return None
+    counts = Counter(toks)
     best, best_ratio = None, 0.0
     for lang in languages:
         if not lang.stoplist:
             continue
         sw = stopwords(lang.stoplist)
-        ratio = sum(1 for t in toks if t in sw) / len(toks)
+        ratio = sum(map(counts.__getitem__, sw.intersection(counts))) / len(toks)
         if ratio > best_ratio:
             best, best_ratio = lang.code, ratio
     return best if best_ratio >= MIN_STOP_RATIO else None

@@ -40,3 +40,15 @@ def test_measures_match_their_definitions(text):
     assert tu.ends_sentence(text) == bool(tu.SENTENCE_END.search(text.rstrip()))
     assert tu.upper_ratio(text) == ref_upper_ratio(text)
     assert tu.has_cjk(text) == bool(tu._CJK.search(text))
+
+
+def test_cjk_candidates_cover_the_four_scripts():
+    text = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    for m in tu._CJK.finditer(text):
+        assert tu._CJK_CANDIDATE.match(m.group()), hex(ord(m.group()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_words_match_the_word_pattern(text):
+    assert tu.words(text) == tu.WORD.findall(text)

@@ -17,6 +17,8 @@ them (teasers with summaries, reader comments, footer) goes too.
 """
 from __future__ import annotations
 
+import regex
+
 from .document import Block, Draft
 from .language import stopwords
 from .textutil import WORD, ends_sentence, has_cjk, key, word_count
@@ -27,6 +29,8 @@ NEAR_MIN_WORDS = 6          # a short paragraph next to the body
 NAV_MIN_RUN = 3             # fewer blocks than this are not a navigation run
 NAV_MAX_SENTENCE_SHARE = 0.35
 CJK_GOOD_CHARS = 40
+CJK_NEAR_CHARS = 20
+_CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
 def _stop_ratio(text: str, sw: frozenset[str]) -> float:
@@ -40,7 +44,9 @@ def _classify(b: Block, sw: frozenset[str]) -> str:
     if has_cjk(t):
         if len(t) >= CJK_GOOD_CHARS and any(p in t for p in "，。、；！？"):
             return "good"
-        return "near" if len(t) >= 15 and ends_sentence(t) else "bad"
+        if len(t) >= 15 and ends_sentence(t) or len(_CJK_CHAR.findall(t)) >= CJK_NEAR_CHARS:
+            return "near"  # a line of 20+ characters of running CJK text is not a menu item
+        return "bad"
     n = word_count(t)
     ratio = _stop_ratio(t, sw) if sw else 0.3
     if n >= GOOD_MIN_WORDS and ratio >= GOOD_MIN_STOP and (ends_sentence(t) or n >= 25):

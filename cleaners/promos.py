@@ -10,6 +10,8 @@ are shorter, and a slogan quoted inside a sentence sits in lower-case prose.
 """
 from __future__ import annotations
 
+import regex
+
 from .document import Draft
 from .textutil import ends_sentence, key, upper_ratio, word_count
 
@@ -49,6 +51,14 @@ def drop_promos(draft: Draft) -> Draft:
     return draft.remove_each(decisions, "drop_promos")
 
 
+_CASED_WORD = regex.compile(r"[\p{L}\p{N}]*[\p{Lu}\p{Ll}][\p{L}\p{N}]*")
+
+
+def _cased_words(text: str) -> int:
+    """Words written in a cased script (a CJK character or a number is not one)."""
+    return len(_CASED_WORD.findall(text))
+
+
 def drop_allcaps_headlines(draft: Draft) -> Draft:
     """Headlines of other stories printed in capitals between paragraphs."""
     decisions = []
@@ -58,6 +68,8 @@ def drop_allcaps_headlines(draft: Draft) -> Draft:
             continue
         if _enclosed_in_quotes(b.text):
             continue  # a quoted telegram, sign or chant: “ARRIVING SATURDAY EVENING TRAIN STOP”
+        if _cased_words(b.text) < CAPS_MIN_WORDS:
+            continue  # caseless script (“TNW中文站 10月14日报道”), numbers, codes: no capitals to judge
         if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")):
             decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story"))
     return draft.remove_each(decisions, "drop_allcaps_headlines")

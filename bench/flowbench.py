@@ -134,6 +134,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--temp-workers-2", action="store_true",
                     help="also time --workers 2 with a temporary server (one more long run)")
+    ap.add_argument("--no-temp", action="store_true", help="skip the temporary-server runs")
     a = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the server below is always stopped
 
@@ -180,11 +181,11 @@ def main(argv=None) -> int:
     tmp_env = base_env(home_tmp)
     results = {}
     try:
-        for label, env in (("server", srv_env), ("temp", tmp_env)):
+        for label, env in (("server", srv_env), ("temp", tmp_env))[:1 if a.no_temp else 2]:
             flow(tiny, work / "out-tiny", env, 1)  # warm: database created, files cached
             results[f"fixed-{label}"] = flow(tiny, work / "out-tiny", env, 1)
             print(f"fixed start-up ({label}): {results[f'fixed-{label}']:.1f} s", flush=True)
-        configs = [("server", srv_env, 1), ("server", srv_env, 2), ("temp", tmp_env, 1)]
+        configs = [("server", srv_env, 1), ("server", srv_env, 2)] + ([] if a.no_temp else [("temp", tmp_env, 1)])
         if a.temp_workers_2:
             configs.append(("temp", tmp_env, 2))
         for label, env, w in configs:
@@ -192,8 +193,13 @@ def main(argv=None) -> int:
             results[f"{label}-w{w}"] = flow(src, out, env, w)
             s = run_summary(out)
             assert s["cleaned"] == a.n and s["failed"] == 0, s
+            work_s = s.get("work_seconds")
+            results[f"{label}-w{w}-summary"] = s
+            inside = (f", inside work.clean_batch {work_s:.1f} s: orchestration "
+                      f"{(s['timings']['clean'] * w - work_s) / work_s * 100:+.1f}% of it" if work_s else "")
             print(f"flow {label} --workers {w}: {results[f'{label}-w{w}']:.1f} s "
-                  f"(clean phase {s['timings']['clean']:.1f} s, {s['batches']} batches)", flush=True)
+                  f"(plan {s['timings']['plan']:.1f} s, clean phase {s['timings']['clean']:.1f} s, "
+                  f"{s['batches']} batches{inside})", flush=True)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
@@ -209,6 +215,8 @@ def main(argv=None) -> int:
     print(f"| plain loop | {wall:.1f} | 1.00 | - |")
     names = {"server": "running server", "temp": "temporary server"}
     for label in ("server", "temp"):
+        if f"fixed-{label}" not in results:
+            continue
         fixed = results[f"fixed-{label}"]
         print(f"| flow, {names[label]}, 1 document (fixed start-up) | {fixed:.1f} | | |")
         for w in (1, 2):

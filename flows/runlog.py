@@ -66,7 +66,7 @@ def _printable(obj):
 def new_summary() -> dict:
     return {"files": 0, "documents": 0, "cleaned": 0, "skipped": 0, "failed": 0, "ignored": [],
             "blocks_in": 0, "blocks_removed": 0, "chars_in": 0, "chars_kept": 0,
-            "removed_by_cleaner": {}, "timings": {}}
+            "removed_by_cleaner": {}, "work_seconds": 0.0, "timings": {}}
 
 
 def add_batch(summary: dict, st) -> None:
@@ -77,6 +77,9 @@ def add_batch(summary: dict, st) -> None:
     summary["blocks_removed"] += st.blocks_removed
     summary["chars_in"] += st.chars_in
     summary["chars_kept"] += st.chars_kept
+    # time spent inside work.clean_batch, summed over batches: set against the clean phase's wall
+    # time it shows what orchestration costs, measured in the same run (same machine load)
+    summary["work_seconds"] = round(summary.get("work_seconds", 0.0) + st.seconds, 3)
     rbc = summary["removed_by_cleaner"]
     for name, n in st.removed_by_cleaner.items():
         rbc[name] = rbc.get(name, 0) + n

@@ -1,6 +1,9 @@
 """Site-profile benchmark: synthetic sites built from devset truth paragraphs (run by hand).
 
-    python bench/profiles.py [--data ../shared/data/devset] [--seed 1]
+    python bench/profiles.py [--data ../shared/data/devset] [--seed 1] [--write DIR]
+
+``--write DIR`` also writes the synthetic sites as DIR/<site>/pNNNN.txt (outside the
+repository), to time the flow on them: ``python -m flows.clean DIR --out OUT [--no-profiles]``.
 
 Each synthetic site has 200+ pages. A page is one devset truth text (English;
 its real paragraphs, the first 30 at most) wrapped in that site's own invented
@@ -241,9 +244,20 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--seed", default="1")
+    ap.add_argument("--write", type=Path, metavar="DIR", help="write the sites as text files and stop")
     args = ap.parse_args(argv)
     if not (args.data / "index.jsonl").exists():
         print(f"no devset at {args.data}; nothing to measure", file=sys.stderr)
+        return 0
+    if args.write:
+        truths = load_truths(args.data)
+        for spec in SITES:
+            pages = build_site(spec, truths, random.Random(f"{args.seed}:{spec['site']}"))
+            folder = args.write / spec["site"]
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, (paras, _, _) in enumerate(pages):
+                (folder / f"p{i:04d}.txt").write_text("\n\n".join(paras) + "\n", encoding="utf-8")
+        print(f"wrote {len(SITES)} sites under {args.write}")
         return 0
     rows = run(args.data, args.seed)
     print(table(rows))

@@ -46,13 +46,13 @@ def _in_verse_group(block: Block, by_group: dict[int, list[Block]]) -> bool:
     return len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)
 
 
-def _refrains(live: list[Block]) -> set[str]:
+def _refrains(live: list[Block], toks_of: dict[int, list[str]]) -> set[str]:
     """Short paragraphs printed three or more times with other text between the
     copies: a speech's or a poem's refrain, said again on purpose. A duplicated
     lede or dek is printed twice, and usually long."""
     where: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(live):
-        toks = _tokens(b.text)
+        toks = toks_of[b.index]
         if MIN_WORDS <= len(toks) < REFRAIN_MAX_WORDS:
             where[" ".join(toks)].append(i)
     return {k for k, pos in where.items()
@@ -73,9 +73,10 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
     decisions: list[tuple[Block, str, str]] = []
     dropped: set[int] = set()
 
-    refrains = _refrains(live)
+    toks_of = {b.index: _tokens(b.text) for b in live}
+    refrains = _refrains(live, toks_of)
     for b in live:
-        toks = _tokens(b.text)
+        toks = toks_of[b.index]
         if len(toks) < MIN_WORDS or _in_verse_group(b, by_group) or " ".join(toks) in refrains:
             continue
         k = " ".join(toks)

@@ -68,7 +68,33 @@ def parse_dateline(text: str, prefixes: tuple[str, ...] = ()) -> date | None:
     return _dateparser(t)
 
 
+_DATE_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+              "sunday", "skip", "pertain")
+_LETTERS = regex.compile(r"\p{L}+")
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    """Month and weekday names and the filler words ("de", "of", "the", "th") of the
+    date languages, from dateparser's own locale data."""
+    from dateparser.languages.loader import default_loader
+
+    out: set[str] = set()
+    for code in DATE_LANGUAGES:
+        info = default_loader.get_locale(code).info
+        for k in _DATE_KEYS:
+            for v in info.get(k, ()):
+                out.update(w.casefold() for w in _LETTERS.findall(v))
+    return frozenset(out)
+
+
 def _dateparser(t: str) -> date | None:
+    # every word must be a month, a weekday or a filler: dateparser takes a tenth of
+    # a second to fail on "Issue 2024 special", and page headers are full of those
+    # (a time zone in capitals, "GMT", "EST", may stand too)
+    if not all(w.casefold() in _date_words() or (w.isupper() and len(w) <= 5) for w in _LETTERS.findall(t)):
+        return None
     import dateparser  # heavy import, paid only when a candidate dateline exists
 
     try:

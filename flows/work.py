@@ -30,6 +30,7 @@ class Options:
     config_fp: str
     config: object = None  # a cleaners.Config, or None for the defaults
     profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
+    count_sites: dict | None = None  # output path -> site, for documents counted from their output
 
 
 @dataclass
@@ -46,6 +47,7 @@ class BatchStats:
     seconds: float = 0.0
     errors: list[dict] = field(default_factory=list)
     done: list[Entry] = field(default_factory=list)
+    profile_counts: dict = field(default_factory=dict)  # site -> SiteCounts (see Options.count_sites)
 
 
 def warm() -> int:
@@ -118,6 +120,11 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
         for name, n in s.removed_by_cleaner.items():
             st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
         st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp))
+        site = (opts.count_sites or {}).get(item.out)
+        if site is not None:
+            from .profiling import count_into, texts_of
+
+            count_into(st.profile_counts, site, texts_of(doc))
     st.seconds = time.perf_counter() - t0
     return st
 

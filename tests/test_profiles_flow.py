@@ -42,14 +42,19 @@ def run(root, out, *, profiles=True, rebuild=False, force=False, batch_docs=9, t
         p = plan(discover([str(root)], exclude=[str(out)]).sources, man.load(), out_root=str(out),
                  pipeline_version=cleaners.__version__, config_fp=cfp, force=force)
         todo = batches(p.todo, max_docs=batch_docs, min_docs=1)
-        per_doc, entry = (profiling.stage(todo, str(out), rebuild=rebuild, thresholds=thresholds)
-                          if profiles and todo else ({}, None))
+        book, per_doc, entry = (profiling.stage(todo, str(out), rebuild=rebuild, thresholds=thresholds)
+                                if profiles and todo else (None, {}, None))
         opts = Options(out_root=str(out), pipeline_version=cleaners.__version__, config_fp=cfp)
         for b in todo:
             mine = {i.out: per_doc[i.out] for i in b.items if i.out in per_doc}
-            st = clean_batch(b, dataclasses.replace(opts, profiles=mine))
+            later = book.count_later(b) if book else {}
+            st = clean_batch(b, dataclasses.replace(opts, profiles=mine, count_sites=later))
             assert not st.errors, st.errors
             man.record(st.done)
+            if book:
+                book.add(st.profile_counts)
+        if book:
+            book.save()
     return entry
 
 
@@ -83,11 +88,13 @@ def test_profiles_are_learned_persisted_and_used(tmp_path):
 def test_reused_and_updated_incrementally_and_byte_identical(tmp_path):
     root, out = tmp_path / "in", tmp_path / "out"
     write_site(root, 0, 15)
-    run(root, out)
+    entry = run(root, out)
+    assert entry["documents_counted_first"] == 0   # 15 < 20: counted from the outputs, one extraction
     assert stored(out, "gull").documents == 15
     assert FOOTER[1] in doc(out, "gull/p003.json")["text"]   # 15 pages: not yet learned
     write_site(root, 15, 10)
-    run(root, out)                                            # only the 10 new pages are cleaned...
+    entry = run(root, out)                                    # only the 10 new pages are cleaned...
+    assert entry["documents_counted_first"] == 10
     assert stored(out, "gull").documents == 25                # ...and counted on top of the stored 15
     assert FOOTER[1] not in doc(out, "gull/p020.json")["text"]
     assert FOOTER[1] in doc(out, "gull/p003.json")["text"]   # unchanged pages are left as they were
@@ -127,6 +134,29 @@ def test_thresholds_reach_the_stage(tmp_path):
     assert entry["sites_with_boilerplate"] == 1
     assert FOOTER[1] not in doc(out, "gull/p002.json")["text"]
 
+
+
+def test_counting_a_cleaned_document_equals_counting_its_segmentation(tmp_path):
+    root = tmp_path / "in"
+    write_site(root, 0, 3)
+    (root / "gull" / "page.html").write_text(
+        "<html><head><link rel='canonical' href='https://www.gullstreet.co.uk/a'></head><body><article>"
+        "<p>HARBOUR WATCH</p><p>The ferry board met on Monday and voted to keep the winter timetable.</p>"
+        "<p>Tips? Write to the desk at gullstreet dot example</p></article></body></html>", encoding="utf-8")
+    p = plan(discover([str(root)]).sources, {}, out_root=str(tmp_path / "out"),
+             pipeline_version=cleaners.__version__, config_fp="default")
+    from flows.work import clean_item
+    for item in p.todo:
+        doc, _ = clean_item(item)
+        assert profiling.texts_of(doc) == profiling.blocks_of(item), item.source
+    sites = {i.source: profiling.planned_site(i) for i in p.todo}
+    assert sites["gull/page.html"] == "gullstreet.co.uk" and sites["gull/p001.txt"] == "gull"
+
+
+def test_page_url_from_the_head():
+    assert profiling.page_url(b'<link href="https://a.example.com/x" rel="canonical">') == "https://a.example.com/x"
+    assert profiling.page_url('<meta property="og:url" content="//b.co.uk/y">') == "https://b.co.uk/y"
+    assert profiling.page_url("<link rel=canonical href=/relative>") is None
 
 
 def test_cli_refuses_contradicting_profile_flags():

@@ -65,33 +65,34 @@ def clean_batch(batch, opts: work.Options, pool: str | None = None) -> work.Batc
 
 
 @task(name="profile-batch", task_run_name="profile-{batch.index}", cache_policy=NO_CACHE, persist_result=False)
-def profile_batch(batch, pool: str | None = None) -> profiling.ProfileBatch:
+def profile_batch(batch, sites: dict, pool: str | None = None) -> profiling.ProfileBatch:
     """Count one batch's blocks per site (small counters back); in the process pool when there is one."""
     executor = _POOLS.get(pool) if pool else None
     if executor is None:
-        return profiling.profile_batch(batch)
-    return executor.submit(profiling.profile_batch, batch).result()
+        return profiling.profile_batch(batch, sites)
+    return executor.submit(profiling.profile_batch, batch, sites).result()
 
 
 def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logger,
-                   thresholds=None) -> tuple[dict, dict]:
+                   thresholds=None):
     """Site profiles for this run's documents: persisted counters + this run's, merged, learned, saved.
-    Returns (output path -> SiteProfile, summary entry)."""
-    futures = [profile_batch.submit(b, pool) for b in todo]
+    Returns (the Profiles, output path -> SiteProfile, summary entry)."""
 
-    def results():
-        for fut, b in zip(futures, todo):
+    def results(work):
+        futures = [(b, profile_batch.submit(b, sites, pool)) for b, sites in work]
+        for b, fut in futures:
             try:
                 yield b, fut.result()
             except Exception as exc:  # noqa: BLE001 - recorded as a warning by the stage
                 yield b, exc
 
-    per_doc, entry = profiling.stage(todo, out_root, rebuild=rebuild, thresholds=thresholds, results=results())
+    book, per_doc, entry = profiling.stage(todo, out_root, rebuild=rebuild, thresholds=thresholds,
+                                           results=results)
     for w in entry["warnings"]:
         logger.warning("profiles: %s", w)
     logger.info("profiles: %d sites (%d with learned boilerplate), %d new documents counted",
                 entry["sites"], entry["sites_with_boilerplate"], entry["documents_profiled"])
-    return per_doc, entry
+    return book, per_doc, entry
 
 
 def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
@@ -185,13 +186,14 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             if n > 1 and len(todo) > 1 and not distributed:
                 pool_key, _ = _start_pool(min(n, len(todo)))
             per_doc: dict = {}
+            book = None
             if profiles and todo:
-                per_doc, summary["profiles"] = _profile_stage(
+                book, per_doc, summary["profiles"] = _profile_stage(
                     todo, out_root, rebuild=rebuild_profiles, pool=pool_key, logger=logger,
                     thresholds=cfg.profile_thresholds() if cfg else None)
             t_prof = time.perf_counter()
             bar.start(len(p.todo))
-            futures = {clean_batch.submit(b, _with_profiles(opts, b, per_doc), pool_key): b for b in todo}
+            futures = {clean_batch.submit(b, _with_profiles(opts, b, per_doc, book), pool_key): b for b in todo}
             failed_outs = {e["output"] for e in p.errors if e.get("output")}
             for fut in as_completed(list(futures)):
                 batch = futures[fut]
@@ -202,11 +204,16 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                     st.errors = [error(i.source, "batch", f"batch {batch.index} crashed: {exc}", path=i.path,
                                        out=i.out, kind=type(exc).__name__) for i in batch.items]
                 man.record(st.done)
+                if book is not None and st.profile_counts:
+                    book.add(st.profile_counts)
                 log.add_errors(st.errors)
                 failed_outs.update(e["output"] for e in st.errors if e.get("output"))
                 runlog.add_batch(summary, st)
                 bar.advance(st.documents)
         bar.stop()
+        if book is not None:  # the documents counted from their output (sites too small to learn yet)
+            summary["profiles"]["files_written"] += book.save()
+            summary["profiles"]["documents_profiled"] = book.profiled
         t_clean = time.perf_counter()
         if jsonl:
             summary["jsonl"] = os.path.abspath(jsonl)
@@ -231,10 +238,12 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         lock.release()
 
 
-def _with_profiles(opts: work.Options, batch, per_doc: dict) -> work.Options:
-    """The batch's options carrying only its own documents' profiles (shared objects pickle once)."""
+def _with_profiles(opts: work.Options, batch, per_doc: dict, book) -> work.Options:
+    """The batch's options carrying only its own documents' profiles (shared objects pickle once)
+    and the documents to count from their output."""
     mine = {i.out: per_doc[i.out] for i in batch.items if i.out in per_doc}
-    return dataclasses.replace(opts, profiles=mine) if mine else opts
+    later = book.count_later(batch) if book is not None else {}
+    return dataclasses.replace(opts, profiles=mine or None, count_sites=later or None) if mine or later else opts
 
 
 @flow(name="clean-folder", persist_result=False, log_prints=False,

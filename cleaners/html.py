@@ -281,13 +281,19 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def collect_hints(tree, extracted_chars: int = MAX_HINT_CHARS * 2) -> dict[str, str]:
-    """hint -> the texts of the page's elements carrying it, joined by NUL.
+_PIECES = ("p", "li", "a", "span", "div", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "dt", "dd")
 
-    Only small elements count: one holding half the article or more (a body class
-    "comments-open", a wrapper "post-with-share-tools") says nothing about a block."""
+
+def collect_hints(tree, extracted_chars: int = MAX_HINT_CHARS * 2) -> dict[str, frozenset[str]]:
+    """hint -> the exact (whitespace-folded, case-folded) texts that carry it.
+
+    A caption or credit is the whole text of its element; a box (related,
+    newsletter, share, comment) lends its hint to its own text and to the text of
+    each element inside it (one link, one line of the box). Only small elements
+    count: one holding half the article or more (a body class "comments-open", a
+    wrapper "post-with-share-tools") says nothing about a block."""
     limit = min(MAX_HINT_CHARS, extracted_chars // 2)
-    found: dict[str, list[str]] = {}
+    found: dict[str, set[str]] = {}
     for el in tree.iter(etree.Element):
         if el.tag in ("script", "style", "html", "body", "head"):
             continue
@@ -297,10 +303,18 @@ def collect_hints(tree, extracted_chars: int = MAX_HINT_CHARS * 2) -> dict[str, 
         t = _norm(el.text_content())
         if not MIN_HINT_CHARS <= len(t) <= limit:
             continue
-        if h in ("caption", "credit") and el.tag != "figcaption" and not _beside_image(el, len(t)):
-            continue  # "caption-contest-intro" on a paragraph of prose is not a figure
-        found.setdefault(h, []).append(t)
-    return {h: "\0".join(ts) for h, ts in found.items()}
+        if h in ("caption", "credit"):
+            if el.tag != "figcaption" and not _beside_image(el, len(t)):
+                continue  # "caption-contest-intro" on a paragraph of prose is not a figure
+            found.setdefault(h, set()).add(t)
+            continue
+        texts = found.setdefault(h, set())
+        texts.add(t)
+        for inner in el.iter(*_PIECES):
+            it = _norm(inner.text_content())
+            if len(it) >= MIN_HINT_CHARS:
+                texts.add(it)
+    return {h: frozenset(ts) for h, ts in found.items()}
 
 
 _MEDIA = ("img", "picture", "video", "svg", "figure")
@@ -324,14 +338,17 @@ def _beside_image(el, chars: int) -> bool:
     return False
 
 
-def add_hints(blocks: list[Block], hinted: dict[str, str]) -> list[Block]:
-    """A block whose whole text lies inside a hinted element gets that hint."""
+def add_hints(blocks: list[Block], hinted: dict[str, frozenset[str]]) -> list[Block]:
+    """A block whose text is exactly a hinted element's text (or a piece of a hinted
+    box) gets that hint. A heading never takes a caption or credit hint: a short
+    label such as "Motor Size" also appears inside captions."""
     if not hinted:
         return blocks
     out = []
     for b in blocks:
         k = _norm(b.text)
-        extra = {h for h, texts in hinted.items() if len(k) >= MIN_HINT_CHARS and k in texts}
+        extra = {h for h, texts in hinted.items() if k in texts
+                 and not (h in ("caption", "credit") and "heading" in b.hints)}
         out.append(Block(b.index, b.text, b.group, b.hints | extra) if extra else b)
     return out
 

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import cleaners
+from cleaners.deadline import DeadlineExceeded, time_limit
 from cleaners.document import to_json
 
 from . import records
@@ -23,6 +24,12 @@ class HtmlUnsupported(RuntimeError):
     pass
 
 
+# A safety valve, not a budget: a normal document takes milliseconds, a 16 MiB one about a
+# minute. clean_html bounds trafilatura itself (cleaners.html.DEFAULT_TIME_LIMIT), but not its
+# fallback or the cleaner chain, and a pathological page can spend minutes there.
+DOC_TIME_LIMIT = 300.0
+
+
 @dataclass(frozen=True)
 class Options:
     out_root: str
@@ -30,6 +37,7 @@ class Options:
     config_fp: str
     config: object = None  # a cleaners.Config, or None for the defaults
     profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
+    time_limit: float | None = DOC_TIME_LIMIT  # seconds per document, all stages (None: no limit)
     count_sites: dict | None = None  # output path -> site, for documents counted from their output
 
 
@@ -96,7 +104,14 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
     for item in batch.items:
         st.documents += 1
         try:
-            doc, sha = clean_item(item, opts.config, (opts.profiles or {}).get(item.out))
+            with time_limit(opts.time_limit):
+                doc, sha = clean_item(item, opts.config, (opts.profiles or {}).get(item.out))
+        except DeadlineExceeded:
+            st.failed += 1
+            st.errors.append(error(item.source, "clean", f"took longer than the {opts.time_limit:g} s time limit "
+                                   "for one document (a pathological page?)", path=item.path, out=item.out,
+                                   kind="TimeLimit"))
+            continue
         except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
             st.failed += 1
             stage = ("read" if isinstance(exc, (OSError, records.InputError)) else

@@ -204,3 +204,31 @@ def test_html_nested_beyond_the_parser_depth_limit_keeps_its_text():
     if "deepnest" not in doc.text:
         pytest.xfail(f"text below the parser's depth limit is lost (extraction={doc.stats.extraction}); "
                      "reported to the HTML stage's owner")
+
+
+def test_a_document_over_the_time_limit_is_an_error_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """Whatever the stage (trafilatura is bounded by clean_html itself; its fallback and the chain
+    are not), one document cannot hold a worker for ever."""
+    import cleaners
+    from flows import work
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    (root / "a-slow.txt").write_text(article("slow"))
+    (root / "b-fine.txt").write_text(article("fine"))
+    real = cleaners.clean_bytes
+
+    def slow_on_one(data, **kw):
+        if b"slow" in data:
+            while True:
+                pass
+        return real(data, **kw)
+
+    monkeypatch.setattr(cleaners, "clean_bytes", slow_on_one)
+    _, p = plan_of(root, out)
+    st = clean_batch(batches(p.todo)[0], Options(out_root=str(out), pipeline_version="t", config_fp="d",
+                                                 time_limit=0.3))
+    assert st.cleaned == 1 and st.failed == 1
+    assert st.errors[0]["error"] == "TimeLimit" and "time limit" in st.errors[0]["reason"]
+    assert (out / "b-fine.json").exists() and not (out / "a-slow.json").exists()
+    assert work.Options(out_root="x", pipeline_version="t", config_fp="d").time_limit == work.DOC_TIME_LIMIT

@@ -88,9 +88,15 @@ def _credit(block: Block, m: Matcher) -> str | None:
     k = key(text)
     if not k.startswith(_label_prefixes(m.get("credit_prefix"))):
         return None
-    for p in m.get("credit_prefix"):
+    for p in sorted(m.get("credit_prefix"), key=len, reverse=True):  # "Image source" before "Image:"
         pk = p.casefold()
-        if k.startswith(pk.rstrip(":")) and (len(k) == len(pk.rstrip(":")) or not k[len(pk.rstrip(":"))].isalnum()):
+        base = pk.rstrip(":")
+        if not k.startswith(base):
+            continue
+        rest = k[len(base):]
+        # "Image:" is a label before its colon ("Image: X", "Credit...X"), not before
+        # another word: "Image caption, ..." is a caption, not a credit
+        if not rest or not rest[0].isalnum() and not (pk.endswith(":") and rest[0].isspace()):
             return f"starts with the credit label “{p}”"
     return None
 

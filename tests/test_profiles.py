@@ -126,6 +126,18 @@ def test_syndicated_copies_do_not_erase_the_article():
     assert DISCLAIMER not in doc.text and FOOTER[1] not in doc.text
 
 
+def test_short_paragraph_site_with_long_furniture_still_learns():
+    # one-sentence paragraphs between long boilerplate: the furniture is the longest text of
+    # every page, and must not make every page look like the same article
+    rng = random.Random(11)
+    promo = ("Members of the Gull Street Gazette get the harbour almanac, the winter crossword book "
+             "and early tickets to the autumn lecture series, all for the price of a coffee a week.")
+    pages = [[DISCLAIMER] + [sentence(rng, rng.randint(6, 12)) for _ in range(rng.randint(4, 9))]
+             + [promo, DISCLAIMER.upper()[:60], FOOTER[1]] for _ in range(60)]
+    profile = learn(counts_of(pages))
+    assert profile.match(promo) and profile.match(FOOTER[1]) and profile.match(DISCLAIMER)
+
+
 def test_long_prose_needs_most_pages_not_a_series():
     rng = random.Random(3)
     background = ("The ferry dispute began three winters ago when the council sold the quay to a "

@@ -10,7 +10,7 @@ document's contribution, which is what makes a merge of two counters that
 both saw the same body exact.
 
 "Beside how many different articles" (``contexts``): each document has a
-context id, the digest of its two longest blocks. Near-copies of one article
+context id, the digest of the longest blocks in its middle half. Near-copies of one article
 (syndicated, re-published with a new date line) share it; a site's footer
 appears beside as many context ids as the site has articles. Only the
 ``CONTEXTS_KEPT`` smallest ids are kept per block (a bottom-k sketch: exact
@@ -49,8 +49,14 @@ def position_bucket(i: int, n: int) -> int:
 
 
 def context_id(texts: Sequence[str]) -> str:
-    """The digest of a document's two longest blocks (digits folded): shared by near-copies."""
-    keys = sorted({normalise(t) for t in texts}, key=lambda k: (-len(k), k))[:2]
+    """Which article this is, blind to its site's furniture: the digest of the three longest
+    blocks (digits folded) of the middle half of the document (all of it when that holds fewer
+    than two), where a site's long disclaimers and promos rarely sit. Near-copies of one article
+    share it; pages with one-sentence paragraphs and long boilerplate at their ends do not."""
+    n = len(texts)
+    middle = [t for i, t in enumerate(texts) if position_bucket(i, n) == 1]
+    keys = sorted({normalise(t) for t in (middle if len(middle) >= 2 else texts)},
+                  key=lambda k: (-len(k), k))[:3]
     return digest("\n".join(sorted(keys)), 4)
 
 

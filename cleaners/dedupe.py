@@ -7,7 +7,9 @@ thousands of paragraphs costs about linear time, not quadratic.
 Only paragraph-sized blocks are compared: short lines legitimately repeat (a
 song's chorus, a recipe's "1 tsp salt"), and lines of a verse or list group are
 left alone whatever their length, as is a short refrain printed three or more
-times between other paragraphs.
+times between other paragraphs. Blocks an HTML page marks as code or table
+rows (``Block.hints``) are never judged: listings and tables repeat lines on
+purpose. Text input has no hints, so this only ever keeps more.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from .document import Block, Draft
 from .textutil import word_count
 
 MIN_WORDS = 8            # shorter blocks are never judged repeats
+STRUCTURED = frozenset({"code", "table"})  # HTML hints dedupe never judges
 NEAR = 0.8               # trigram containment that makes two paragraphs "the same"
 MAX_POSTINGS = 64        # a trigram in more blocks than this is too common to be evidence
 REFRAIN_MIN_COPIES = 3   # a short paragraph repeated this often, apart, is a refrain (kept)
@@ -79,6 +82,8 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
         toks = toks_of[b.index]
         if len(toks) < MIN_WORDS or _in_verse_group(b, by_group) or " ".join(toks) in refrains:
             continue
+        if b.hints & STRUCTURED:
+            continue  # the page says it is code or a table row: those repeat on purpose
         k = " ".join(toks)
         first = seen_exact.get(k)
         if first is not None:

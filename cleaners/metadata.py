@@ -138,7 +138,12 @@ def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...]
 
 
 _ORG = regex.compile(r"^(?:{n})(?:[\s-]+(?:{n}|of|for|and|&))*$".format(n=r"[\p{Lu}\p{N}][\p{L}\p{N}.'’&-]*"), regex.V1)
-HEAD_MAX_BLOCKS = 30     # a page header (menus, title, labels) before the first paragraph
+HEAD_MAX_BLOCKS = 30
+
+
+@lru_cache(maxsize=16)
+def _issue_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
+    return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1) if patterns else None     # a page header (menus, title, labels) before the first paragraph
 _PROSE_WORDS = 20
 _DATE_THEN_BY = regex.compile(r"(?<=\d)\s+(?=(?i:by)\s+\p{Lu})", regex.V1)  # "Posted on May 5, 2024 by Jo Roe"
 
@@ -158,6 +163,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     date_prefixes = tuple(ph["dateline"].get("prefix"))
     by_prefixes = tuple(ph["byline"].get("prefix"))
     agencies = tuple(ph["captions"].get("agencies"))
+    issue_re = _issue_re(tuple(ph["dateline"].get("issue_pattern")))
     labels = {p.casefold().rstrip(":") for p in date_prefixes}
     live = draft.live()
     head = _head(live)
@@ -171,6 +177,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             continue  # a bare date at the end after a dateline: a related story's, not ours
         parts = [q for p in _SEP.split(b.text) for q in _DATE_THEN_BY.split(p) if q.strip()]
         found_dates, found_names, ok = [], [], bool(parts)
+        issue_parts = 0
         for part in parts:
             d = parse_dateline(part, date_prefixes)
             if d:
@@ -182,9 +189,12 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
                 continue
             if found_names and word_count(part) <= 6 and _ORG.match(part.strip()):
                 continue  # "By Jane Doe | Example Network": the organisation after the byline
+            if issue_re and issue_re.match(part.strip().casefold()):
+                issue_parts += 1  # "Issue 112 | March 5, 2024": fine beside a date
+                continue
             ok = False
             break
-        if not ok:
+        if not ok or issue_parts and not found_dates:
             continue
         if found_dates:
             published = published or found_dates[0]

@@ -126,3 +126,14 @@ def test_no_title_from_prose(first):
     doc = clean_text(first + BODY)
     assert doc.title is None
     assert doc.text.startswith(first)
+
+
+def test_issue_number_beside_a_date_is_part_of_the_masthead_line():
+    doc = clean_text("Issue 112 | March 5, 2024" + BODY)
+    assert doc.published == date(2024, 3, 5)
+    assert not doc.text.startswith("Issue 112")
+
+
+def test_issue_number_alone_is_not_metadata():
+    doc = clean_text("Issue 112 | Spring" + BODY)
+    assert doc.published is None

@@ -74,6 +74,7 @@ def test_hostile_folder(env, tmp_path):
             assert phrase in docs[rel]["text"], (rel, docs[rel]["text"][:200])
             if docs[rel]["stats"]["extraction"] == "text":  # (an HTML <p> holding it all is one paragraph)
                 assert "CLICK HERE" not in docs[rel]["text"]
+    assert not any(c in d["text"] for d in docs.values() for c in "\r\x00\ufeff")  # CR, NUL, BOM gone
     for rel in h.empty:  # an empty file, and a page nested beyond the parser's depth limit
         assert rel in docs or any(e["source"] == rel.replace(".json", ".html") for e in _errors(out))
     # every bad one in the errors file, with a reason a person understands

@@ -1,0 +1,43 @@
+"""Matcher's pre-filters and split patterns give the same answers as its plain regexes."""
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from cleaners.phrases import build_book
+
+EXTRA = {"promos": {"prefix": ["More from the Example Times", "x"], "contains": ["weird  phrase", "é"],
+                    "pattern": [r"^\d+ comments$", r"foo|bar", r"(?i)Zed", r"o"]}}
+BOOKS = (build_book(), build_book(EXTRA))
+
+
+def _pieces() -> list[str]:
+    out = set()
+    for book in BOOKS:
+        for m in book.families.values():
+            for kind in ("exact", "prefix", "contains"):
+                for p in m.get(kind):
+                    out.add(p.casefold())
+                    out.update(p.casefold().split())
+    return sorted(out)
+
+
+TEXTS = st.lists(st.one_of(st.sampled_from(_pieces()), st.sampled_from([" ", "  ", ".", ",", "x", "2024", "©", "é"])),
+                 max_size=8).map("".join)
+
+
+def _plain(rx, how, k):
+    if rx is None:
+        return None
+    m = getattr(rx, how)(k)
+    return m.group(0) if m else None
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_matcher_same_as_its_regexes(k):
+    for book in BOOKS:
+        for m in book.families.values():
+            assert m.exact(k) == _plain(m.exact_re, "fullmatch", k)
+            assert m.prefix(k) == _plain(m.prefix_re, "match", k)
+            assert m.contains(k) == _plain(m.contains_re, "search", k)
+            assert m.pattern(k) == _plain(m.pattern_re, "search", k)

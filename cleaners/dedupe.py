@@ -13,12 +13,13 @@ purpose. Text input has no hints, so this only ever keeps more.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 
 import regex
 
 from .document import Block, Draft
-from .textutil import word_count
+from .textutil import has_cjk, word_count
 
 MIN_WORDS = 8            # shorter blocks are never judged repeats
 STRUCTURED = frozenset({"code", "table"})  # HTML hints dedupe never judges
@@ -28,25 +29,41 @@ REFRAIN_MIN_COPIES = 3   # a short paragraph repeated this often, apart, is a re
 REFRAIN_MAX_WORDS = 20
 _TOKEN = regex.compile(r"[\p{L}\p{N}]+")
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on case-folded ASCII text
 
 
 def _tokens(text: str) -> list[str]:
-    toks = _TOKEN.findall(text.casefold())
-    if any(_CJK_CHAR.search(t) for t in toks):  # no spaces in CJK: characters are the units
+    folded = text.casefold()
+    if folded.isascii():  # the same tokens: [\p{L}\p{N}] is [a-z0-9] here, and re is faster
+        return _ASCII_TOKEN.findall(folded)
+    toks = _TOKEN.findall(folded)
+    if has_cjk(folded) and any(_CJK_CHAR.search(t) for t in toks):  # CJK has no spaces: characters are the units
         toks = [c for t in toks for c in (_CJK_CHAR.findall(t) or [t])]
     return toks
 
 
-def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
+def _shingles(tokens: list[str]) -> set[str]:
+    """Word trigrams, each as one string (tokens hold no spaces): strings, unlike
+    tuples, cache their hash and are not tracked by the garbage collector, whose
+    passes over a hundred thousand trigram tuples made long documents superlinear."""
     if len(tokens) < 3:
-        return {tuple(tokens)}
-    return {tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
+        return {" ".join(tokens)}
+    return set(map(" ".join, zip(tokens, tokens[1:], tokens[2:])))
 
 
-def _in_verse_group(block: Block, by_group: dict[int, list[Block]]) -> bool:
-    """A group of 3+ short lines is a poem, song or list: its lines may repeat."""
-    lines = by_group.get(block.group, ())
-    return len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)
+def _verse_groups(by_group: dict[int, list[Block]]) -> set[int]:
+    """Groups of 3+ short lines: a poem, song or list, whose lines may repeat.
+    (Judged once per group: a text without blank lines is one big group.)"""
+    return {g for g, lines in by_group.items()
+            if len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)}
+
+
+def _min_count(size: int) -> int:
+    """The fewest shared trigrams that make ``count / size >= NEAR``."""
+    c = max(int(NEAR * size) - 1, 0)
+    while c / size < NEAR:
+        c += 1
+    return c
 
 
 def _refrains(live: list[Block], toks_of: dict[int, list[str]]) -> set[str]:
@@ -70,7 +87,8 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
         by_group[b.group].append(b)
 
     seen_exact: dict[str, Block] = {}
-    postings: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    # trigram -> the kept blocks holding it: one int until a second block shares it
+    postings: dict[str, int | list[int]] = {}
     shingles: dict[int, set] = {}
     kept: dict[int, Block] = {}
     decisions: list[tuple[Block, str, str]] = []
@@ -78,9 +96,11 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
 
     toks_of = {b.index: _tokens(b.text) for b in live}
     refrains = _refrains(live, toks_of)
+    verse = _verse_groups(by_group)
+    min_kept = None  # fewest trigrams of a kept block: bounds which candidates can matter
     for b in live:
         toks = toks_of[b.index]
-        if len(toks) < MIN_WORDS or _in_verse_group(b, by_group) or " ".join(toks) in refrains:
+        if len(toks) < MIN_WORDS or b.group in verse or " ".join(toks) in refrains:
             continue
         if b.hints & STRUCTURED:
             continue  # the page says it is code or a table row: those repeat on purpose
@@ -92,14 +112,19 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
             continue
         seen_exact[k] = b
         sh = _shingles(toks)
-        overlap: dict[int, int] = defaultdict(int)
+        overlap: Counter = Counter()
         for s in sh:
             post = postings.get(s)
-            if post and len(post) <= MAX_POSTINGS:
-                for j in post:
-                    overlap[j] += 1
+            if post is None:
+                continue
+            if type(post) is int:
+                overlap[post] += 1
+            elif len(post) <= MAX_POSTINGS:
+                overlap.update(post)
+        # only a candidate sharing enough trigrams can pass either test below
+        need = _min_count(len(sh)) if min_kept is None else min(_min_count(len(sh)), _min_count(min_kept))
         verdict = None
-        for j in sorted(overlap):
+        for j in sorted(j for j, c in overlap.items() if c >= need):
             if j in dropped:
                 continue
             common = overlap[j]
@@ -119,8 +144,15 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
             dropped.add(b.index)
             continue
         shingles[b.index] = sh
+        min_kept = len(sh) if min_kept is None else min(min_kept, len(sh))
         kept[b.index] = b
         for s in sh:
-            postings[s].append(b.index)
+            post = postings.get(s)
+            if post is None:
+                postings[s] = b.index
+            elif type(post) is int:
+                postings[s] = [post, b.index]
+            else:
+                post.append(b.index)
     decisions.sort(key=lambda d: d[0].index)
     return draft.remove_each(decisions, "drop_repeated_paragraphs")

@@ -30,6 +30,7 @@ NAV_MIN_RUN = 3             # fewer blocks than this are not a navigation run
 NAV_MAX_SENTENCE_SHARE = 0.35
 CJK_GOOD_CHARS = 40
 CJK_NEAR_CHARS = 20
+ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
@@ -95,6 +96,11 @@ def trim_page_chrome(draft: Draft) -> Draft:
             keep_to += 1
         decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)")
                       for b in tail[keep_to:]]
+    # An HTML page's own markup outranks the text-shape guess: a code listing or a
+    # quotation the extractor kept is part of the article, not a menu (lists and
+    # tables are not exempt: old table layouts and "more stories" lists are
+    # navigation as often as not). Text input has no hints.
+    decisions = [d for d in decisions if not d[0].hints & ARTICLE_MARKUP]
     draft = draft.remove_each(decisions, "trim_page_chrome")
     return _cut_after_end_markers(draft, sw)
 

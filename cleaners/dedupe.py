@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import regex
 
@@ -58,6 +59,7 @@ def _verse_groups(by_group: dict[int, list[Block]]) -> set[int]:
             if len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)}
 
 
+@lru_cache(maxsize=4096)
 def _min_count(size: int) -> int:
     """The fewest shared trigrams that make ``count / size >= NEAR``."""
     c = max(int(NEAR * size) - 1, 0)

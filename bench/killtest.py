@@ -40,24 +40,30 @@ from flowrun import (check_outputs, cli_args, kill_during_run, make_corpus, pref
 
 
 def kill_parent_only(inputs, out, env, rng, *extra) -> str:
-    """Kill just the CLI process at a random time; report (and then end) any of its group that survive."""
+    """Kill just the CLI process once a random number of new outputs exist (as the OOM killer
+    might); report how many of its process group outlive it, 3 s and 15 s later."""
+    from flowrun import _new_outputs
+
+    start = time.time()
     proc = subprocess.Popen(cli_args(inputs, out, *extra), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
-    delay = rng.uniform(2.0, 25.0)
-    deadline = time.monotonic() + delay
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    target = rng.randint(1, 300)
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline and _new_outputs(out, start) < target:
+        time.sleep(0.1)
     if proc.poll() is not None:
-        return f"parent after {delay:.1f}s (already finished)"
+        return f"parent after {target} new outputs (already finished)"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     time.sleep(3)
-    survivors = _group_members(proc.pid)
+    early = len(_group_members(proc.pid))
+    time.sleep(12)
+    late = _group_members(proc.pid)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    return f"parent after {delay:.1f}s; {len(survivors)} of its group still alive 3 s later"
+    return f"parent after {target} new outputs; {early} of its group alive 3 s later, {len(late)} after 15 s"
 
 
 def _group_members(pgid: int) -> list[int]:

@@ -29,6 +29,9 @@ NEAR_MIN_WORDS = 6          # a short paragraph next to the body
 NAV_MIN_RUN = 3             # fewer blocks than this are not a navigation run
 NAV_MAX_SENTENCE_SHARE = 0.35
 CJK_GOOD_CHARS = 40
+ANCHOR_WORDS = 20           # a prose block this long anchors the body on its own
+SUBHEAD_MAX_WORDS = 8       # a subheading between the body and a short closing line
+MAX_LOOSE_PROSE = 2         # more unanchored prose blocks than this outside: they are content
 CJK_NEAR_CHARS = 20
 ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
@@ -57,6 +60,55 @@ def _classify(b: Block, sw: frozenset[str]) -> str:
     return "bad"
 
 
+def _body_bounds(cls: list[str], live: list[Block]) -> tuple[int, int] | None:
+    """First and last block of the body: the outermost *anchored* prose blocks.
+
+    A prose-like block anchors the body when it is long (a real paragraph) or touches
+    another prose-like block; an isolated short one (a mega-menu item's one-line
+    description, a teaser's summary) does not. A lede or closing paragraph set off by
+    one subheading is pulled in. Where more than two unanchored prose blocks lie
+    outside the anchors, the page is made of such blocks (a feature list, references)
+    and the plain first/last prose block bounds the body instead."""
+    good = [i for i, c in enumerate(cls) if c == "good"]
+    if not good:
+        return None
+
+    def anchored(i: int) -> bool:
+        return word_count(live[i].text) >= ANCHOR_WORDS or \
+            (i > 0 and cls[i - 1] != "bad") or (i + 1 < len(cls) and cls[i + 1] != "bad")
+
+    anchors = [i for i in good if anchored(i)] or good
+    first, last = anchors[0], anchors[-1]
+    if sum(1 for i in good if i < first) > MAX_LOOSE_PROSE:
+        first = good[0]
+    elif first >= 2 and cls[first - 1] == "bad" and cls[first - 2] == "good":
+        first -= 2
+    if sum(1 for i in good if i > last) > MAX_LOOSE_PROSE:
+        last = good[-1]
+    elif last + 2 < len(cls) and cls[last + 1] == "bad" and cls[last + 2] == "good":
+        last += 2
+    return first, last
+
+
+def _touching_prose(run: list[Block], classes: dict[int, str]) -> int:
+    """How many blocks of ``run`` (ordered from the body outwards) still belong to the
+    body: short prose next to it (a dek, a closing line), also across one subheading."""
+    k = 0
+    while k < len(run):
+        if classes[run[k].index] == "near":
+            k += 1
+        elif k + 1 < len(run) and classes[run[k + 1].index] == "near" and _subheading(run[k]):
+            k += 2
+        else:
+            break
+    return k
+
+
+def _subheading(b: Block) -> bool:
+    t = b.text.strip()
+    return 0 < word_count(t) <= SUBHEAD_MAX_WORDS and not ends_sentence(t)
+
+
 def _nav_like(run: list[Block], classes: dict[int, str]) -> bool:
     if len(run) < NAV_MIN_RUN:
         return False
@@ -76,26 +128,22 @@ def trim_page_chrome(draft: Draft) -> Draft:
         if l.code == lang and l.stoplist:
             sw = stopwords(l.stoplist)
     classes = {b.index: _classify(b, sw) for b in live}
-    good = [i for i, b in enumerate(live) if classes[b.index] == "good"]
-    if not good:
+    bounds = _body_bounds([classes[b.index] for b in live], live)
+    if bounds is None:
         return draft
-    first, last = good[0], good[-1]
+    first, last = bounds
     decisions = []
 
     head = live[:first]
     if _nav_like(head, classes):
-        keep_from = len(head)
-        while keep_from > 0 and classes[head[keep_from - 1].index] == "near":
-            keep_from -= 1
+        keep = _touching_prose(head[::-1], classes)
         decisions += [(b, "navigation", "navigation before the article body (menu, links, page header)")
-                      for b in head[:keep_from]]
+                      for b in head[:len(head) - keep]]
     tail = live[last + 1:]
     if _nav_like(tail, classes):
-        keep_to = 0
-        while keep_to < len(tail) and classes[tail[keep_to].index] == "near":
-            keep_to += 1
+        keep = _touching_prose(tail, classes)
         decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)")
-                      for b in tail[keep_to:]]
+                      for b in tail[keep:]]
     # An HTML page's own markup outranks the text-shape guess: a code listing or a
     # quotation the extractor kept is part of the article, not a menu (lists and
     # tables are not exempt: old table layouts and "more stories" lists are

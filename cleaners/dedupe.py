@@ -20,7 +20,7 @@ from functools import lru_cache
 import regex
 
 from .document import Block, Draft
-from .textutil import has_cjk, word_count
+from .textutil import has_cjk, is_plain, word_count
 
 MIN_WORDS = 8            # shorter blocks are never judged repeats
 STRUCTURED = frozenset({"code", "table"})  # HTML hints dedupe never judges
@@ -35,7 +35,7 @@ _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on case-folded ASCII text
 
 def _tokens(text: str) -> list[str]:
     folded = text.casefold()
-    if folded.isascii():  # the same tokens: [\p{L}\p{N}] is [a-z0-9] here, and re is faster
+    if is_plain(folded):  # the same tokens: [\p{L}\p{N}] is [a-z0-9] here, and re is faster
         return _ASCII_TOKEN.findall(folded)
     toks = _TOKEN.findall(folded)
     if has_cjk(folded) and any(_CJK_CHAR.search(t) for t in toks):  # CJK has no spaces: characters are the units

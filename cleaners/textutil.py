@@ -24,6 +24,12 @@ _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _CJK_CANDIDATE = re.compile("[\u1100-\u11ff\u2e80-\U0010ffff]")
 # WORD on ASCII text, where \p{L} and \p{N} are [A-Za-z0-9] and \p{M} is empty; re is faster here
 _ASCII_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+# Latin-script prose is ASCII plus a few characters that are neither letters, digits nor
+# marks (curly quotes, dashes, NBSP...; tests/test_textutil.py checks): in such "plain"
+# text WORD is this re pattern (’ continues a word, as in WORD)
+PLAIN_EXTRA = "\u00a0\u2009\u202f’‘“”—–…«»•·€£©®°§¶†‡″′‹›„‚×"
+_NOT_PLAIN = re.compile(f"[^\\x00-\\x7f{PLAIN_EXTRA}]")
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 # regex's \s (re's \s also takes \x1c-\x1f); re is faster on a plain class
 _RE_SPACES = re.compile(r"[^\S\x1c-\x1f]+")
 _TRAIL_CHAR = regex.compile(r"[\s\p{Pd}|•·>»›:]")
@@ -31,8 +37,15 @@ _SENTENCE_CLOSERS = "\"'”’»)]"
 _SENTENCE_ENDERS = (".", "!", "?", "…", "。", "！", "？")
 
 
+def is_plain(text: str) -> bool:
+    """ASCII, or ASCII plus only PLAIN_EXTRA: its letters and digits are [A-Za-z0-9]."""
+    return text.isascii() or not _NOT_PLAIN.search(text)
+
+
 def words(text: str) -> list[str]:
-    return _ASCII_WORD.findall(text) if text.isascii() else WORD.findall(text)
+    if text.isascii():
+        return _ASCII_WORD.findall(text)
+    return _PLAIN_WORD.findall(text) if is_plain(text) else WORD.findall(text)
 
 
 @lru_cache(maxsize=65536)
@@ -40,6 +53,8 @@ def word_count(text: str) -> int:
     """Words, counting each CJK character as a word (those scripts have no spaces)."""
     if text.isascii():
         return len(_ASCII_WORD.findall(text))
+    if is_plain(text):
+        return len(_PLAIN_WORD.findall(text))
     if has_cjk(text):
         return len(_CJK.findall(text)) + len(WORD.findall(_CJK.sub(" ", text)))
     return len(WORD.findall(text))

@@ -5,7 +5,8 @@ from hypothesis import given, settings, strategies as st
 
 from cleaners import textutil as tu
 
-ALPHABET = st.sampled_from(list("aZé9 \t\n\x1c\u00a0\u2003-–—'’\".!?…。)]»›|•·>:;,ǅⒶİß中あア한\u0301") + ["Photo", "CLICK"])
+ALPHABET = st.sampled_from(list("aZé9 \t\n\x1c\u00a0\u2003-–—'’\".!?…。)]»›|•·>:;,ǅⒶİß中あア한\u0301²K")
+                           + list(tu.PLAIN_EXTRA) + ["Photo", "CLICK", "don’t"])
 TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
 
 
@@ -52,3 +53,9 @@ def test_cjk_candidates_cover_the_four_scripts():
 @given(TEXTS)
 def test_words_match_the_word_pattern(text):
     assert tu.words(text) == tu.WORD.findall(text)
+
+
+def test_plain_extra_holds_no_letters_digits_or_marks():
+    import regex
+
+    assert not [c for c in tu.PLAIN_EXTRA if regex.match(r"[\p{L}\p{N}\p{M}]", c)]

@@ -391,6 +391,41 @@ def visible_text(tree) -> str:
     return "".join(out)
 
 
+def stream_text(text: str) -> str:
+    """Visible text by the standard library's streaming tokenizer: no tree, so no depth
+    limit. The last resort when the parsed tree holds no text (libxml2 stops building
+    below depth 2048, even with huge_tree)."""
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+    skipping: list[str] = []
+
+    class _Text(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag in _INVISIBLE and tag not in _VOID:
+                skipping.append(tag)
+            elif tag in _BREAKS:
+                out.append("\n")
+
+        def handle_endtag(self, tag):
+            if skipping and tag == skipping[-1]:
+                skipping.pop()
+            elif tag in _BREAKS:
+                out.append("\n")
+
+        def handle_data(self, data):
+            if not skipping:
+                out.append(data)
+
+    parser = _Text(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    return "".join(out)
+
+
+_VOID = {"meta", "link", "input", "embed"}
+
+
 # -- metadata ------------------------------------------------------------------------
 
 _LANG = regex.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", regex.I)
@@ -496,6 +531,8 @@ def clean_html(html: bytes | str, *, url: str | None = None, source: str | None 
         blocks = add_hints(blocks, collect_hints(tree, sum(len(b.text) for b in blocks)))
     else:
         blocks = split_blocks(normalise(visible_text(tree)))
+        if not blocks:
+            blocks = split_blocks(normalise(stream_text(text)))
         if how == "trafilatura":
             how = "fallback-text" if blocks else "empty"
     stats["extraction"] = how

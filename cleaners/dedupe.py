@@ -59,6 +59,26 @@ def _verse_groups(by_group: dict[int, list[Block]]) -> set[int]:
             if len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)}
 
 
+VERSE_LINE_WORDS = 15      # tokens: "we’ll" counts two
+
+
+def _verse_lines(live: list[Block], toks_of: dict[int, list[str]]) -> set[int]:
+    """Lines in a run of 3+ consecutive short blocks: a stanza or a list, whatever
+    the blank lines say. The canonical text puts a blank line between every
+    block, so a verse group read back from it has only its neighbours to show
+    what it is; this keeps cleaning the clean text a no-op."""
+    out: set[int] = set()
+    run: list[int] = []
+    for b in live + [None]:
+        if b is not None and len(toks_of[b.index]) < VERSE_LINE_WORDS:
+            run.append(b.index)
+            continue
+        if len(run) >= 3:
+            out.update(run)
+        run = []
+    return out
+
+
 @lru_cache(maxsize=4096)
 def _min_count(size: int) -> int:
     """The fewest shared trigrams that make ``count / size >= NEAR``."""
@@ -99,10 +119,11 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
     toks_of = {b.index: _tokens(b.text) for b in live}
     refrains = _refrains(live, toks_of)
     verse = _verse_groups(by_group)
+    verse_lines = _verse_lines(live, toks_of)
     min_kept = None  # fewest trigrams of a kept block: bounds which candidates can matter
     for b in live:
         toks = toks_of[b.index]
-        if len(toks) < MIN_WORDS or b.group in verse or " ".join(toks) in refrains:
+        if len(toks) < MIN_WORDS or b.group in verse or b.index in verse_lines or " ".join(toks) in refrains:
             continue
         if b.hints & STRUCTURED:
             continue  # the page says it is code or a table row: those repeat on purpose

@@ -182,7 +182,6 @@ def reclean(doc):
     return clean_text(doc.text, title=doc.title, language=doc.language)
 
 
-@pytest.mark.xfail(strict=False, reason="window effects and lost line groups: see the comment above")
 @settings(max_examples=50, deadline=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow])
 @given(articles())
@@ -206,13 +205,11 @@ _P = ("The council voted on Tuesday to extend the harbour budget after residents
 _Q = "The mayor said the plan would be published in the spring, after the engineers report on the wall."
 
 
-@pytest.mark.xfail(strict=True, reason="window effect: dedupe drops trim_page_chrome's last anchor")
 def test_idempotent_when_a_repeat_anchored_the_body():
     doc = clean_text(f"{_P}\nContact us\n{_P}\nPrivacy Policy\nHome\n")
     assert reclean(doc).text == doc.text
 
 
-@pytest.mark.xfail(strict=True, reason="line groups are lost in the canonical text")
 def test_idempotent_on_a_verse_group_with_repeated_lines():
     doc = clean_text("\xa0The. The. The the the. The the the the the the\nthe.\n"
                      "\xa0The. The. The the the. The the the the the the\nthe.\n")

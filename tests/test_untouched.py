@@ -43,17 +43,8 @@ def test_trap_prose_is_never_removed(case):
 
 
 MINE = sorted(p for prefix in ("en-", "trap-", "clean-", "enc-", "date-") for p in FIXTURES.glob(prefix + "*"))
-# The canonical text joins every block with a blank line, so a verse group (lines
-# printed together, exempt from dedupe) comes back as separate paragraphs, and a
-# chorus line printed twice is then judged a repeat.
-NOT_IDEMPOTENT = {"trap-song-chorus": "verse groups are lost in the canonical text; the repeated chorus line "
-                                      "is then dropped as a duplicate paragraph"}
-
-
 @pytest.mark.parametrize("case", MINE, ids=lambda p: p.name)
-def test_cleaning_the_clean_text_again_changes_nothing(case, request):
-    if case.name in NOT_IDEMPOTENT:
-        request.node.add_marker(pytest.mark.xfail(reason=NOT_IDEMPOTENT[case.name], strict=True))
+def test_cleaning_the_clean_text_again_changes_nothing(case):
     from cleaners import clean_text
 
     text = run_case(case).text

@@ -14,3 +14,17 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="rewrite fixtures/*/expected.json from the current output (review with git diff)")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def prefect_server_env(tmp_path_factory):
+    """One real `prefect server start` for every engine test of the session: its env,
+    with PREFECT_API_URL pointing at it. Started on first use, stopped at the end."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from flowrun import prefect_server
+
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as env:
+        yield env

@@ -1,7 +1,8 @@
 """The flow on a real Prefect engine: the CLI against a real server, Dask, and a served schedule.
 
-One ``prefect server start`` (its own PREFECT_HOME in tmp, a free port on
-127.0.0.1) serves every test here and is stopped at the end. Bounded in time:
+One ``prefect server start`` for the whole session (tests/conftest.py: its own
+PREFECT_HOME in tmp, a free port on 127.0.0.1) serves every test here and is
+stopped at the end. Bounded in time:
 each wait has a deadline.
 """
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,12 +27,6 @@ ARTICLE = (
 pytestmark = pytest.mark.engine
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
     if proc.poll() is None:
         try:
@@ -47,37 +41,9 @@ def _stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> No
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real `prefect server start`, its env, and its API URL."""
-    import httpx
-
-    home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(home), "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false",
-           "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2", "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-           "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    env.pop("PREFECT_API_URL", None)
-    log = open(home / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 150
-        while True:
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("prefect server did not start:\n" + (home / "server.log").read_text()[-3000:])
-            time.sleep(0.5)
-        yield {"url": url, "env": {**env, "PREFECT_API_URL": url}}
-    finally:
-        _stop(proc)
-        log.close()
+def server(prefect_server_env):
+    """The session's real `prefect server start` (tests/conftest.py): its env and API URL."""
+    return {"url": prefect_server_env["PREFECT_API_URL"], "env": dict(prefect_server_env)}
 
 
 def _tree(tmp_path: Path) -> Path:

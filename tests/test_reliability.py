@@ -16,16 +16,15 @@ from pathlib import Path
 import pytest
 
 from flowrun import (ROOT, check_outputs, cli_args, kill_during_run, kill_group, make_corpus, outputs,
-                     prefect_server, run_cli, temp_files)
+                     run_cli, temp_files)
 from hostile import make_hostile_folder
 
 pytestmark = pytest.mark.engine
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as e:
-        yield e
+def env(prefect_server_env):
+    return dict(prefect_server_env)
 
 
 def _caps_can_be_dropped(probe: Path) -> list[str] | None:

@@ -24,20 +24,9 @@ ARTICLE = (
     "Farmers downstream said the gates had already kept two fields dry during the autumn rain.\n"
 )
 
+from flowrun import kill_group  # noqa: E402
+
 pytestmark = pytest.mark.engine
-
-
-def _stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 30) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +144,7 @@ def test_serve_runs_on_a_schedule(server, tmp_path):
         assert completed, "no scheduled run completed in time"
         assert (out / "a.json").exists() and (out / "feed" / "n1.json").exists()
     finally:
-        _stop(proc, signal.SIGINT)
+        kill_group(proc, signal.SIGINT)
     assert proc.returncode is not None
 
 

@@ -203,3 +203,24 @@ def test_deeply_nested_and_huge_pages_do_not_crash():
 def test_unknown_keyword_is_an_error():
     with pytest.raises(TypeError, match="bogus"):
         clean_html("<p>x</p>", bogus=1)
+
+
+def test_watchdog_limits_each_block_with_one_thread():
+    from cleaners.deadline import Watchdog
+
+    with Watchdog() as wd:
+        for _ in range(200):  # many short blocks: one thread, nothing fires
+            with wd.limit(30):
+                sum(range(100))
+        names = [t.name for t in threading.enumerate() if t.name == "declutter-deadline"]
+        assert len(names) == 1
+        with pytest.raises(DeadlineExceeded):  # a shorter limit than the one the thread sleeps towards
+            with wd.limit(0.05):
+                while True:
+                    pass
+        with wd.limit(None):  # no limit
+            sum(range(1000))
+        with wd.limit(5):  # usable again, and nothing pending from the block that fired
+            assert sum(i for i in range(2_000_000)) > 0
+    assert sum(i for i in range(2_000_000)) > 0
+    assert not any(t.name == "declutter-deadline" and t.is_alive() for t in threading.enumerate())

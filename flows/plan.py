@@ -176,17 +176,26 @@ def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pi
 
 def batches(items: list[Item], *, workers: int = 1, max_docs: int = 250, min_docs: int = 25,
             max_bytes: int = 16 * 1024 * 1024) -> list[Batch]:
-    """Cut items into batches: at most max_docs documents or max_bytes, about 4 per worker."""
+    """Cut items into batches, in input order: at most max_docs documents or max_bytes, about 4 per
+    worker. With several workers the batches shrink towards the end (each at most 1/(2 x workers)
+    of the documents not yet batched, down to min_docs), so the workers run out of work together
+    instead of one finishing a full last batch while the others wait."""
     if not items:
         return []
-    per = min(max_docs, max(min_docs, math.ceil(len(items) / (max(1, workers) * 4))))
+    w = max(1, workers)
+    per = min(max_docs, max(min_docs, math.ceil(len(items) / (w * 4))))
     out: list[Batch] = []
     cur: list[Item] = []
     size = 0
+    limit = per
+    left = len(items)  # documents not yet in a finished batch
     for item in items:
-        if cur and (len(cur) >= per or size + item.size > max_bytes):
+        if cur and (len(cur) >= limit or size + item.size > max_bytes):
             out.append(Batch(len(out), tuple(cur)))
+            left -= len(cur)
             cur, size = [], 0
+        if not cur and w > 1:
+            limit = min(per, max(min_docs, math.ceil(left / (2 * w))))
         cur.append(item)
         size += item.size
     if cur:

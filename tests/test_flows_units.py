@@ -267,8 +267,17 @@ def test_batches_by_count_and_bytes():
     from flows.plan import Item
 
     items = [Item(source=str(i), out=f"{i}.json", sha256="", kind="text", size=1000) for i in range(1000)]
-    bs = batches(items, workers=2, max_docs=100)
+    bs = batches(items, workers=1, max_docs=100)
     assert [len(b.items) for b in bs] == [100] * 10 and [b.index for b in bs] == list(range(10))
+    # several workers: full batches, then shrinking ones (each <= 1/(2 x workers) of what is left)
+    bs = batches(items, workers=2, max_docs=100)
+    sizes = [len(b.items) for b in bs]
+    assert sizes[:7] == [100] * 7 and sizes == sorted(sizes, reverse=True) and sum(sizes) == 1000
+    assert min(sizes[:-1]) == 25 and [i for b in bs for i in b.items] == items
+    left = 1000
+    for n in sizes[:-1]:
+        assert n <= max(25, -(-left // 4))
+        left -= n
     assert len(batches(items[:25], workers=2)) == 1  # small runs: one task, not one per document
     assert max(len(b.items) for b in batches(items, workers=2, max_docs=500, max_bytes=50_000)) == 50
     assert batches([], workers=4) == []

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import cleaners
-from cleaners.deadline import DeadlineExceeded, time_limit
+from cleaners.deadline import DeadlineExceeded, Watchdog
 from cleaners.document import to_json
 
 from . import records
@@ -39,6 +39,31 @@ class Options:
     profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
     time_limit: float | None = DOC_TIME_LIMIT  # seconds per document, all stages (None: no limit)
     count_sites: dict | None = None  # output path -> site, for documents counted from their output
+
+
+class Job:
+    """A batch and what its task needs with it, as one Prefect task parameter.
+
+    A plain object on purpose: Prefect walks task parameters that are tuples, lists,
+    dicts, dataclasses or pydantic models, looking for futures (every Item of a batch,
+    twice per task, in the parent process that shares the cores with the workers), and
+    leaves other objects alone. Pickles as it is (to a worker process or a Dask worker)."""
+
+    __slots__ = ("batch", "arg")
+
+    def __init__(self, batch: Batch, arg) -> None:
+        self.batch = batch
+        self.arg = arg
+
+    @property
+    def index(self) -> int:
+        return self.batch.index
+
+    def __getstate__(self):
+        return (self.batch, self.arg)
+
+    def __setstate__(self, state) -> None:
+        self.batch, self.arg = state
 
 
 @dataclass
@@ -101,45 +126,48 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
     t0 = time.perf_counter()
     writer = Writer(opts.out_root)
     st = BatchStats(index=batch.index)
-    for item in batch.items:
-        st.documents += 1
-        try:
-            with time_limit(opts.time_limit):
-                doc, sha = clean_item(item, opts.config, (opts.profiles or {}).get(item.out))
-        except DeadlineExceeded:
-            st.failed += 1
-            st.errors.append(error(item.source, "clean", f"took longer than the {opts.time_limit:g} s time limit "
-                                   "for one document (a pathological page?)", path=item.path, out=item.out,
-                                   kind="TimeLimit"))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
-            st.failed += 1
-            stage = ("read" if isinstance(exc, (OSError, records.InputError)) else
-                     "decode" if isinstance(exc, cleaners.UndecodableInput) else "clean")
-            st.errors.append(error(item.source, stage, _reason(exc), path=item.path, out=item.out,
-                                   kind=type(exc).__name__))
-            continue
-        try:
-            writer.write(item.out, to_json(doc).encode("utf-8"))
-        except Exception as exc:  # noqa: BLE001
-            st.failed += 1
-            st.errors.append(error(item.source, "write", _reason(exc), path=item.path, out=item.out,
-                                   kind=type(exc).__name__))
-            continue
-        st.cleaned += 1
-        s = doc.stats
-        st.blocks_in += s.blocks_in
-        st.blocks_removed += s.blocks_removed
-        st.chars_in += s.chars_in
-        st.chars_kept += s.chars_kept
-        for name, n in s.removed_by_cleaner.items():
-            st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
-        st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp))
-        site = (opts.count_sites or {}).get(item.out)
-        if site is not None:
-            from .profiling import count_into, texts_of
+    profiles = opts.profiles or {}
+    count_sites = opts.count_sites or {}
+    with Watchdog() as watchdog:  # one watchdog thread for the batch, not one per document
+        for item in batch.items:
+            st.documents += 1
+            try:
+                with watchdog.limit(opts.time_limit):
+                    doc, sha = clean_item(item, opts.config, profiles.get(item.out))
+            except DeadlineExceeded:
+                st.failed += 1
+                st.errors.append(error(item.source, "clean", f"took longer than the {opts.time_limit:g} s time "
+                                       "limit for one document (a pathological page?)", path=item.path,
+                                       out=item.out, kind="TimeLimit"))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
+                st.failed += 1
+                stage = ("read" if isinstance(exc, (OSError, records.InputError)) else
+                         "decode" if isinstance(exc, cleaners.UndecodableInput) else "clean")
+                st.errors.append(error(item.source, stage, _reason(exc), path=item.path, out=item.out,
+                                       kind=type(exc).__name__))
+                continue
+            try:
+                writer.write(item.out, to_json(doc).encode("utf-8"))
+            except Exception as exc:  # noqa: BLE001
+                st.failed += 1
+                st.errors.append(error(item.source, "write", _reason(exc), path=item.path, out=item.out,
+                                       kind=type(exc).__name__))
+                continue
+            st.cleaned += 1
+            s = doc.stats
+            st.blocks_in += s.blocks_in
+            st.blocks_removed += s.blocks_removed
+            st.chars_in += s.chars_in
+            st.chars_kept += s.chars_kept
+            for name, n in s.removed_by_cleaner.items():
+                st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
+            st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp))
+            site = count_sites.get(item.out)
+            if site is not None:
+                from .profiling import count_into, texts_of
 
-            count_into(st.profile_counts, site, texts_of(doc))
+                count_into(st.profile_counts, site, texts_of(doc))
     st.seconds = time.perf_counter() - t0
     return st
 

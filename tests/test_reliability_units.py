@@ -7,6 +7,8 @@ import builtins
 import json
 import os
 
+import pytest
+
 from flows import records, runlog
 from flows.discover import discover, printable
 from flows.plan import DEFAULT_MAX_BYTES, batches, plan
@@ -232,3 +234,58 @@ def test_a_document_over_the_time_limit_is_an_error_and_the_batch_goes_on(tmp_pa
     assert st.errors[0]["error"] == "TimeLimit" and "time limit" in st.errors[0]["reason"]
     assert (out / "b-fine.json").exists() and not (out / "a-slow.json").exists()
     assert work.Options(out_root="x", pipeline_version="t", config_fp="d").time_limit == work.DOC_TIME_LIMIT
+
+
+@pytest.mark.parametrize("started_by", ["main thread", "other thread"])
+def test_pool_workers_die_with_a_killed_parent(started_by):
+    """A SIGKILLed parent cannot shut its pool down: the workers must not outlive it
+    (flows.pool: PR_SET_PDEATHSIG on Linux when the main thread starts the pool, else a
+    parent-watching thread, so workers started by a thread that ends are not killed with it)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    start = ("p = pool.start(2)\n" if started_by == "main thread" else
+             "import threading\nbox = []\nt = threading.Thread(target=lambda: box.append(pool.start(2)))\n"
+             "t.start(); t.join(); p = box[0]; time.sleep(1)\n")
+    script = ("import os, sys, time\n"
+              "from flows import pool\n"
+              + start +
+              "pids = sorted({p.submit(os.getpid).result() for _ in range(20)} | set(p._processes))\n"
+              "print(' '.join(map(str, pids)), flush=True)\n"
+              "time.sleep(600)\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": root})
+    try:
+        pids = [int(x) for x in proc.stdout.readline().split()]
+        assert len(pids) == 2, pids
+        assert all(os.path.exists(f"/proc/{pid}") or not os.path.isdir("/proc") for pid in pids)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alive = [pid for pid in pids if _alive(pid)]
+        assert not alive, f"pool workers {alive} outlived their SIGKILLed parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False

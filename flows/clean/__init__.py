@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 import os
 import time
 import uuid
@@ -38,7 +37,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
-from flows import console, output, profiling, runlog, work  # noqa: E402
+from flows import console, output, pool as worker_pool, profiling, runlog, work  # noqa: E402
 from flows.discover import discover  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
 from flows.plan import DEFAULT_MAX_BYTES, batches, error, plan  # noqa: E402
@@ -55,22 +54,23 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-@task(name="clean-batch", task_run_name="batch-{batch.index}", cache_policy=NO_CACHE, persist_result=False)
-def clean_batch(batch, opts: work.Options, pool: str | None = None) -> work.BatchStats:
+# A task's batch travels as a work.Job (batch + options), which Prefect does not walk.
+@task(name="clean-batch", task_run_name="batch-{job.index}", cache_policy=NO_CACHE, persist_result=False)
+def clean_batch(job: work.Job, pool: str | None = None) -> work.BatchStats:
     """Clean one batch; in this flow's process pool when there is one here, else right here."""
     executor = _POOLS.get(pool) if pool else None
     if executor is None:
-        return work.clean_batch(batch, opts)
-    return executor.submit(work.clean_batch, batch, opts).result()
+        return work.clean_batch(job.batch, job.arg)
+    return executor.submit(work.clean_batch, job.batch, job.arg).result()
 
 
-@task(name="profile-batch", task_run_name="profile-{batch.index}", cache_policy=NO_CACHE, persist_result=False)
-def profile_batch(batch, sites: dict, pool: str | None = None) -> profiling.ProfileBatch:
+@task(name="profile-batch", task_run_name="profile-{job.index}", cache_policy=NO_CACHE, persist_result=False)
+def profile_batch(job: work.Job, pool: str | None = None) -> profiling.ProfileBatch:
     """Count one batch's blocks per site (small counters back); in the process pool when there is one."""
     executor = _POOLS.get(pool) if pool else None
     if executor is None:
-        return profiling.profile_batch(batch, sites)
-    return executor.submit(profiling.profile_batch, batch, sites).result()
+        return profiling.profile_batch(job.batch, job.arg)
+    return executor.submit(profiling.profile_batch, job.batch, job.arg).result()
 
 
 def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logger,
@@ -78,8 +78,8 @@ def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logg
     """Site profiles for this run's documents: persisted counters + this run's, merged, learned, saved.
     Returns (the Profiles, output path -> SiteProfile, summary entry)."""
 
-    def results(work):
-        futures = [(b, profile_batch.submit(b, sites, pool)) for b, sites in work]
+    def results(todo_sites):
+        futures = [(b, profile_batch.submit(work.Job(b, sites), pool)) for b, sites in todo_sites]
         for b, fut in futures:
             try:
                 yield b, fut.result()
@@ -96,10 +96,8 @@ def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logg
 
 
 def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
-    # spawn: the parent runs Prefect's threads, which fork must not copy
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(n):  # start every worker now (spawn starts them one submit at a time)
-        pool.submit(work.warm)
+    """The run's worker processes (flows.pool: the CLI's prestarted ones when there are)."""
+    pool = worker_pool.take(n)
     key = uuid.uuid4().hex
     _POOLS[key] = pool
     return key, pool
@@ -185,6 +183,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                            failed=len(found.errors) + len(p.errors), batches=len(todo))
             if n > 1 and len(todo) > 1 and not distributed:
                 pool_key, _ = _start_pool(min(n, len(todo)))
+            else:
+                worker_pool.discard()  # workers the CLI started early are not needed
             per_doc: dict = {}
             book = None
             if profiles and todo:
@@ -193,7 +193,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                     thresholds=cfg.profile_thresholds() if cfg else None)
             t_prof = time.perf_counter()
             bar.start(len(p.todo))
-            futures = {clean_batch.submit(b, _with_profiles(opts, b, per_doc, book), pool_key): b for b in todo}
+            futures = {clean_batch.submit(work.Job(b, _with_profiles(opts, b, per_doc, book)), pool_key): b
+                        for b in todo}
             failed_outs = {e["output"] for e in p.errors if e.get("output")}
             for fut in as_completed(list(futures)):
                 batch = futures[fut]

@@ -125,15 +125,19 @@ def main(argv: list[str] | None = None) -> int:
 
     settings.apply_defaults()
     temporary = server.launch_if_needed()  # boots while the rest of Prefect and the cleaners load
+    workers = args.workers or max(1, os.cpu_count() or 1)
+    if workers > 1 and not args.dask_address:
+        from flows import pool
+
+        pool.prestart(workers)  # the workers spawn and import the cleaners while Prefect loads here
     try:
-        from flows.clean import clean_folder, default_workers
+        from flows.clean import clean_folder
         from prefect.task_runners import ThreadPoolTaskRunner
     except BaseException:
         if temporary:
             temporary.stop()
         raise
 
-    workers = args.workers or default_workers()
     if args.dask_address:
         from prefect_dask import DaskTaskRunner
 

@@ -10,14 +10,20 @@ invented boilerplate), then times, each as a fresh process:
   flow/temp   the same without PREFECT_API_URL: the CLI starts a temporary server
 and the fixed start-up of each flow mode (the same command on one document).
 Prints wall times, the flow's overhead over the loop beyond its fixed
-start-up, and the --workers 2 / --workers 1 speed-up. The machine's load
+start-up, the --workers 2 / --workers 1 speed-up (wall, beyond the start-up,
+clean phase), and CPU seconds per run: the flow's process tree (parent and its
+workers, from RUSAGE_CHILDREN), the parent alone (the summary's
+``timings.process_cpu``) and the running server's process group (/proc): on a
+shared machine CPU seconds say where time goes when wall times swing. The machine's load
 average is printed too: on a shared machine, compare ratios from one run.
 """
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -66,6 +72,9 @@ def snapshot(work: Path) -> Path:
     for name in ("cleaners", "flows"):
         shutil.copytree(ROOT / name, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", dst / "pyproject.toml")
+    # byte-compiled once, as an install is (with PYTHONDONTWRITEBYTECODE every process, each
+    # worker included, would otherwise compile the sources again)
+    compileall.compile_dir(str(dst), quiet=1)
     return dst
 
 
@@ -104,10 +113,39 @@ def start_server(home: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("prefect server did not start; see " + str(home / "server.log"))
 
 
+CPU: dict[str, float] = {}  # the last timed() command's CPU seconds: "tree" (it + its reaped workers), "server"
+SERVER_PGID: int | None = None  # the running server's process group, whose CPU is counted per command
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def group_cpu(pgid: int | None) -> float:
+    """CPU seconds of the live processes of a process group (Linux /proc; 0 elsewhere)."""
+    if pgid is None or not os.path.isdir("/proc"):
+        return 0.0
+    total = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp; utime, stime, cutime, cstime follow at 11..14
+            total += sum(int(x) for x in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def timed(cmd: list[str], env: dict) -> tuple[float, str]:
+    c0, s0 = _children_cpu(), group_cpu(SERVER_PGID)
     t = time.perf_counter()
     r = subprocess.run(cmd, cwd=CODE, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t
+    CPU.update(tree=_children_cpu() - c0, server=group_cpu(SERVER_PGID) - s0)
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr[-3000:]}")
     return wall, r.stdout
@@ -121,6 +159,18 @@ def flow(src: Path, out: Path, env: dict, workers: int) -> float:
     wall, _ = timed([sys.executable, "-m", "flows.clean", str(src), "--out", str(out), "--quiet",
                      "--workers", str(workers), *EXTRA], env)
     return wall
+
+
+def cpu_note(label: str, parent: float | None = None) -> str:
+    """CPU seconds of the last command: the flow's process tree (parent + workers) and the server."""
+    tree = CPU.get("tree", 0.0)
+    parts = [f"CPU {tree:.1f} s"]
+    if parent is not None:
+        parts.append(f"parent {parent:.1f} s until its summary, the rest {max(0.0, tree - parent):.1f} s "
+                     "(workers, the parent's exit)")
+    if label == "server":
+        parts.append(f"server {CPU.get('server', 0.0):.1f} s")
+    return ", ".join(parts)
 
 
 def run_summary(out: Path) -> dict:
@@ -170,13 +220,17 @@ def main(argv=None) -> int:
                          base_env(work / "home-loop"))
     n, t_import, t_loop = stdout.split()
     t_loop = float(t_loop)
-    rows.append(("plain loop (clean_bytes + write)", wall, f"loop body {t_loop:.1f} s, import {float(t_import):.1f} s"))
+    cpu = {"loop": CPU["tree"]}
+    rows.append(("plain loop (clean_bytes + write)", wall, f"loop body {t_loop:.1f} s, import {float(t_import):.1f} s",
+                 f"CPU {CPU['tree']:.1f} s"))
     print(rows[-1], flush=True)
 
     home_srv, home_tmp = work / "home-server", work / "home-temp"
     for h in (home_srv, home_tmp):
         h.mkdir(parents=True, exist_ok=True)
     proc, url = start_server(home_srv)
+    global SERVER_PGID
+    SERVER_PGID = proc.pid  # started in its own session: its group is the server and its children
     srv_env = {**base_env(home_srv), "PREFECT_API_URL": url}
     tmp_env = base_env(home_tmp)
     results = {}
@@ -184,13 +238,16 @@ def main(argv=None) -> int:
         for label, env in (("server", srv_env), ("temp", tmp_env))[:1 if a.no_temp else 2]:
             flow(tiny, work / "out-tiny", env, 1)  # warm: database created, files cached
             results[f"fixed-{label}"] = flow(tiny, work / "out-tiny", env, 1)
-            print(f"fixed start-up ({label}): {results[f'fixed-{label}']:.1f} s", flush=True)
+            cpu[f"fixed-{label}"] = dict(CPU)
+            print(f"fixed start-up ({label}): {results[f'fixed-{label}']:.1f} s "
+                  f"({cpu_note(label, run_summary(work / 'out-tiny')['timings'].get('process_cpu'))})", flush=True)
         configs = [("server", srv_env, 1), ("server", srv_env, 2)] + ([] if a.no_temp else [("temp", tmp_env, 1)])
         if a.temp_workers_2:
             configs.append(("temp", tmp_env, 2))
         for label, env, w in configs:
             out = work / f"out-{label}-w{w}"
             results[f"{label}-w{w}"] = flow(src, out, env, w)
+            cpu[f"{label}-w{w}"] = dict(CPU)
             s = run_summary(out)
             assert s["cleaned"] == a.n and s["failed"] == 0, s
             work_s = s.get("work_seconds")
@@ -199,7 +256,8 @@ def main(argv=None) -> int:
                       f"{(s['timings']['clean'] * w - work_s) / work_s * 100:+.1f}% of it" if work_s else "")
             print(f"flow {label} --workers {w}: {results[f'{label}-w{w}']:.1f} s "
                   f"(plan {s['timings']['plan']:.1f} s, clean phase {s['timings']['clean']:.1f} s, "
-                  f"{s['batches']} batches{inside})", flush=True)
+                  f"{s['batches']} batches{inside}; {cpu_note(label, s['timings'].get('process_cpu'))})",
+                  flush=True)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
@@ -210,29 +268,43 @@ def main(argv=None) -> int:
                for p in checked)
     print(f"\nload average at end {os.getloadavg()[0]:.2f}; outputs identical to the loop's: "
           f"{same}/{len(checked)} checked\n")
-    print(f"| run | wall s | vs loop wall | overhead beyond fixed start-up, % of loop body |")
-    print(f"|---|---:|---:|---:|")
-    print(f"| plain loop | {wall:.1f} | 1.00 | - |")
+    print("| run | wall s | vs loop wall | overhead beyond fixed start-up, % of loop body | CPU s: flow tree "
+          "(parent + workers) | CPU s: running server |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| plain loop | {wall:.1f} | 1.00 | - | {cpu['loop']:.1f} | |")
     names = {"server": "running server", "temp": "temporary server"}
     for label in ("server", "temp"):
         if f"fixed-{label}" not in results:
             continue
         fixed = results[f"fixed-{label}"]
-        print(f"| flow, {names[label]}, 1 document (fixed start-up) | {fixed:.1f} | | |")
+        c = cpu[f"fixed-{label}"]
+        srv = f"{c['server']:.1f}" if label == "server" else ""
+        print(f"| flow, {names[label]}, 1 document (fixed start-up) | {fixed:.1f} | | | {c['tree']:.1f} | {srv} |")
         for w in (1, 2):
             if f"{label}-w{w}" not in results:
                 continue
             t = results[f"{label}-w{w}"]
             over = (t - fixed - t_loop) / t_loop * 100
+            c = cpu[f"{label}-w{w}"]
+            srv = f"{c['server']:.1f}" if label == "server" else ""
             print(f"| flow, {names[label]}, --workers {w} | {t:.1f} | {t / wall:.2f} | "
-                  f"{over:+.1f}% |")
+                  f"{over:+.1f}% | {c['tree']:.1f} | {srv} |")
     for label in ("server", "temp"):
         if f"{label}-w2" not in results:
             continue
         w1, w2 = results[f"{label}-w1"], results[f"{label}-w2"]
         fixed = results[f"fixed-{label}"]
+        c1 = results[f"{label}-w1-summary"]["timings"]["clean"]
+        c2 = results[f"{label}-w2-summary"]["timings"]["clean"]
         print(f"speed-up --workers 2 over 1 ({names[label]}): {w1 / w2:.2f}x wall, "
-              f"{(w1 - fixed) / (w2 - fixed):.2f}x beyond the fixed start-up")
+              f"{(w1 - fixed) / (w2 - fixed):.2f}x beyond the fixed start-up, {c1 / c2:.2f}x in the clean phase")
+    if "server-w2" in results:
+        c1, c2 = cpu["server-w1"], cpu["server-w2"]
+        t1 = c1["tree"] + c1["server"]
+        t2 = c2["tree"] + c2["server"]
+        print(f"CPU seconds, flow tree + running server: --workers 1 {t1:.1f}, --workers 2 {t2:.1f} "
+              f"({(t2 / t1 - 1) * 100:+.1f}%: the CPU price of two workers; on 2 cores --workers 2 "
+              f"needs >= {t2 / 2:.1f} s wall)")
     return 0
 
 

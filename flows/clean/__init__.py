@@ -222,7 +222,10 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                                                      [o for o in p.outputs if o not in failed_outs])
         summary["timings"] = {"discover": round(t_disc - t0, 3), "plan": round(t_plan - t_disc, 3),
                               "profile": round(t_prof - t_plan, 3), "clean": round(t_clean - t_prof, 3),
-                              "total": round(time.perf_counter() - t0, 3)}
+                              "total": round(time.perf_counter() - t0, 3),
+                              # this process's CPU seconds since it started (imports included, the
+                              # workers' not): what the parent costs beside the cleaning
+                              "process_cpu": round(time.process_time(), 3)}
         ctx = FlowRunContext.get()
         if ctx and ctx.flow_run:
             summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}

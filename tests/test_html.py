@@ -224,3 +224,20 @@ def test_watchdog_limits_each_block_with_one_thread():
             assert sum(i for i in range(2_000_000)) > 0
     assert sum(i for i in range(2_000_000)) > 0
     assert not any(t.name == "declutter-deadline" and t.is_alive() for t in threading.enumerate())
+
+
+def test_time_limits_do_not_hang_under_a_profiler():
+    """CPython 3.11 spins forever after a needless clear of a pending async exception
+    while a profiler is on: an in-time block must never make one."""
+    import subprocess
+    import sys
+
+    code = ("import cProfile\n"
+            "from cleaners.deadline import Watchdog, time_limit\n"
+            "p = cProfile.Profile(); p.enable()\n"
+            "with time_limit(30): sum(range(100))\n"
+            "with Watchdog() as wd:\n"
+            "    with wd.limit(30): sum(range(100))\n"
+            "p.disable(); print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import regex
 
-from .document import Block, Draft
+from .document import Block, Draft, block_local
 from .phrases import Matcher, _alternation
 from .textutil import ends_sentence, key, word_count
 
@@ -138,6 +138,7 @@ def _is_label(block: Block) -> bool:
     return 0 < word_count(t) <= MAX_LABEL_WORDS and not ends_sentence(t) and not t.endswith((",", ";"))
 
 
+@block_local
 def drop_captions_and_credits(draft: Draft) -> Draft:
     """Captions, credits, and the labels printed with them."""
     m = draft.context.phrases["captions"]

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import regex
 
-from .document import Draft
+from .document import Draft, block_local
 from .textutil import ends_sentence, key, word_count
 
 MIN_PROSE_WORDS = 20  # the comment section opens after at least one real paragraph
@@ -61,6 +61,7 @@ def drop_comment_section(draft: Draft) -> Draft:
     return draft
 
 
+@block_local
 def drop_comment_form(draft: Draft) -> Draft:
     """Lines of a comment form ("Name *", "Post Comment") wherever they stand."""
     m = draft.context.phrases["comment_form"]

@@ -144,6 +144,20 @@ class Draft:
         return replace(self, meta=replace(self.meta, **changes))
 
 
+def block_local(cleaner):
+    """Declare that a cleaner finds everything it removes on a block's own evidence.
+
+    Its verdict on a block depends only on that block (text, hints) and the
+    draft's context (phrase book, profile), never on the other blocks, or it
+    only removes blocks next to one it judged that way and always removes that
+    one too (a caption above its credit, the headlines under "Most Read").
+    Either way, once it has run, no later removal can give it anything new to
+    find, so ``pipeline.run_chain`` runs it in the first pass only.
+    tests/test_block_local.py checks the promise on every golden input."""
+    cleaner.block_local = True
+    return cleaner
+
+
 def text_id(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

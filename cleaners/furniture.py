@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import regex
 
-from .document import Block, Draft
+from .document import Block, Draft, block_local
 from .phrases import Matcher, _alternation
 from .textutil import WORD, ends_sentence, key, word_count
 
@@ -36,6 +36,7 @@ MAX_NEWSLETTER_PREFIX_WORDS = 20
 _REPORTED = regex.compile(r"[“”\"«»„]|\b(?:said|says|told|according to)\b", regex.V1 | regex.I)
 
 
+@block_local
 def drop_newsletter_prompts(draft: Draft) -> Draft:
     """“Sign up for our newsletter”, “Get the latest … delivered to your inbox”.
 
@@ -57,6 +58,7 @@ def drop_newsletter_prompts(draft: Draft) -> Draft:
     return draft.remove_each(hits, "drop_newsletter_prompts")
 
 
+@block_local
 def drop_ad_labels(draft: Draft) -> Draft:
     """“ADVERTISEMENT”, “Story continues below advertisement”."""
     return draft.remove_each(_short_phrase_hits(draft, "ads", 10, "advertisement", "advertisement label", ("exact",)),
@@ -70,6 +72,7 @@ def _words_re(words: tuple[str, ...]) -> regex.Pattern | None:
     return regex.compile(r"(?<![\p{L}\p{N}])(?:" + _alternation(list(words)) + r")(?![\p{L}\p{N}])", regex.V1)
 
 
+@block_local
 def drop_cookie_notices(draft: Draft) -> Draft:
     """Cookie consent banners.
 
@@ -92,6 +95,7 @@ def drop_cookie_notices(draft: Draft) -> Draft:
     return draft.remove_each(sorted(hits, key=lambda h: h[0].index), "drop_cookie_notices")
 
 
+@block_local
 def drop_copyright_lines(draft: Draft) -> Draft:
     """“© 2024 Example Media. All rights reserved.”
 
@@ -124,6 +128,7 @@ def _tag_list(rest: str) -> bool:
     return all(word_count(item) <= MAX_TAG_WORDS for item in _TAG_SPLIT.split(rest))
 
 
+@block_local
 def drop_tag_lines(draft: Draft) -> Draft:
     """“Tags: …”, “Filed under …”: the label and a list of short items."""
     m: Matcher = draft.context.phrases["tags"]
@@ -138,6 +143,7 @@ def drop_tag_lines(draft: Draft) -> Draft:
     return draft.remove_each(hits, "drop_tag_lines")
 
 
+@block_local
 def drop_share_buttons(draft: Draft) -> Draft:
     """Share and follow buttons: a block made only of button words (“Facebook Twitter Email”)."""
     m = draft.context.phrases["share"]
@@ -160,6 +166,7 @@ def drop_share_buttons(draft: Draft) -> Draft:
 MAX_LIST_ITEM_WORDS = 20
 
 
+@block_local
 def drop_headline_lists(draft: Draft) -> Draft:
     """A “Most Read” / “Related Stories” heading and the run of headlines under it.
 

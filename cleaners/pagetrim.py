@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import regex
 
-from .document import Block, Draft
+from .document import Block, Draft, block_local
 from .language import stopwords
 from .textutil import WORD, ends_sentence, has_cjk, key, word_count
 
@@ -196,6 +196,7 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
 MAX_INTERFACE_WORDS = 8
 
 
+@block_local
 def drop_interface_labels(draft: Draft) -> Draft:
     """Lone interface strings of a whole-page scrape, wherever they stand: “Table of
     Contents”, “5 min read”, “Page 2 of 3”, “Loading...”, “3 hours ago”.

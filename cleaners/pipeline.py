@@ -77,14 +77,18 @@ def run_chain(draft: Draft, disabled: frozenset[str] = frozenset()) -> Draft:
     body anchors, the head window of the dateline search); a removal by a
     later cleaner moves that window. Repeating the chain until nothing changes
     makes the result a fixed point, so cleaning the clean text again changes
-    nothing. Almost every document stops after the second, cheap pass."""
+    nothing. Almost every document stops after the second pass, and that pass
+    only reruns the cleaners that look at neighbours: a ``block_local`` cleaner
+    has nothing left to find after its first run (document.block_local)."""
     chain = [c for c in DEFAULT_CHAIN if c.__name__ not in disabled]
+    again = [c for c in chain if not getattr(c, "block_local", False)]
     for _ in range(MAX_PASSES):
         before = len(draft.removed)
         for cleaner in chain:
             draft = cleaner(draft)
         if len(draft.removed) == before:
             break
+        chain = again
     return draft
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import regex
 
-from .document import Draft
+from .document import Draft, block_local
 from .textutil import ends_sentence, key, upper_ratio, word_count
 
 MAX_PROMO_WORDS = 25
@@ -34,6 +34,7 @@ def _enclosed_in_quotes(text: str) -> bool:
     return len(t) > 2 and t[0] in _QUOTES and t[-1] in "”\"’'»›」』“"
 
 
+@block_local
 def drop_promos(draft: Draft) -> Draft:
     """Calls to action and links to other stories, from the `promos` phrase list."""
     m = draft.context.phrases["promos"]
@@ -59,6 +60,7 @@ def _cased_words(text: str) -> int:
     return len(_CASED_WORD.findall(text))
 
 
+@block_local
 def drop_allcaps_headlines(draft: Draft) -> Draft:
     """Headlines of other stories printed in capitals between paragraphs."""
     decisions = []

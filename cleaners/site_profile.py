@@ -8,9 +8,10 @@ one the profile learned, and the reason says how often the site prints it, e.g.
 """
 from __future__ import annotations
 
-from .document import Draft
+from .document import Draft, block_local
 
 
+@block_local
 def drop_site_boilerplate(draft: Draft) -> Draft:
     """Blocks the site's profile learned as its boilerplate (no-op without a profile)."""
     profile = draft.context.profile

@@ -135,6 +135,8 @@ def _walk(root: str, prefix: str, found: Discovery, add, excluded: list[str]) ->
     if any(_inside(root, x) for x in excluded):
         return
     files: list[tuple[str, str]] = []
+    head = root.rstrip(os.sep) + os.sep  # every path os.walk gives starts with it
+    cut = len(head)
 
     def onerror(exc: OSError) -> None:
         found.errors.append(_error(exc.filename, exc.strerror or str(exc)))
@@ -170,9 +172,9 @@ def _walk(root: str, prefix: str, found: Discovery, add, excluded: list[str]) ->
                 continue
             if any(_inside(real, x) for x in excluded):
                 continue
-            rel = os.path.relpath(full, root)
+            rel = full[cut:] if full.startswith(head) else os.path.relpath(full, root)  # the same, cheaper
             if prefix:
                 rel = os.path.join(prefix, rel)
-            files.append((_posix(rel), real))
+            files.append((rel if os.sep == "/" else _posix(rel), real))
     for rel, real in sorted(files):
         add(real, rel, root)

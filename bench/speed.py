@@ -63,7 +63,17 @@ def median_ratio(a: list[float], b: list[float]) -> tuple[float, float]:
     return statistics.median(a) / statistics.median(b), statistics.median(x / y for x, y in zip(a, b))
 
 
+def forget_texts() -> None:
+    """Empty the cleaners' per-text memos (word counts, keys, parsed datelines), so a
+    round never reuses what an earlier round of the same pages computed: every round
+    costs what one pass over a corpus would. Compiled patterns stay (a process's warm-up)."""
+    from cleaners.textutil import clear_memos
+
+    clear_memos()
+
+
 def timed_each(fn, items) -> float:
+    forget_texts()
     gc.collect()
     t = time.perf_counter()
     for it in items:

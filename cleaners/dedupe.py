@@ -20,7 +20,7 @@ from functools import lru_cache
 import regex
 
 from .document import Block, Draft
-from .textutil import has_cjk, is_plain, word_count
+from .textutil import has_cjk, is_plain, memo_text, word_count
 
 MIN_WORDS = 8            # shorter blocks are never judged repeats
 STRUCTURED = frozenset({"code", "table"})  # HTML hints dedupe never judges
@@ -33,14 +33,15 @@ _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on case-folded ASCII text
 
 
-def _tokens(text: str) -> list[str]:
+@memo_text(8192)
+def _tokens(text: str) -> tuple[str, ...]:
     folded = text.casefold()
     if is_plain(folded):  # the same tokens: [\p{L}\p{N}] is [a-z0-9] here, and re is faster
-        return _ASCII_TOKEN.findall(folded)
+        return tuple(_ASCII_TOKEN.findall(folded))
     toks = _TOKEN.findall(folded)
     if has_cjk(folded) and any(_CJK_CHAR.search(t) for t in toks):  # CJK has no spaces: characters are the units
         toks = [c for t in toks for c in (_CJK_CHAR.findall(t) or [t])]
-    return toks
+    return tuple(toks)
 
 
 def _shingles(tokens: list[str]) -> set[str]:

@@ -21,7 +21,7 @@ import regex
 
 from .document import Block, Draft, block_local
 from .language import stopwords
-from .textutil import WORD, ends_sentence, has_cjk, key, word_count
+from .textutil import ends_sentence, has_cjk, key, memo_text, word_count, words
 
 GOOD_MIN_WORDS = 12         # a paragraph of prose has at least this many words...
 GOOD_MIN_STOP = 0.22        # ...and this share of stopwords
@@ -38,13 +38,18 @@ _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
 def _stop_ratio(text: str, sw: frozenset[str]) -> float:
-    toks = WORD.findall(text.casefold())
-    return sum(1 for t in toks if t in sw) / len(toks) if toks else 0.0
+    toks = words(text.casefold())
+    return sum(map(sw.__contains__, toks)) / len(toks) if toks else 0.0
 
 
 def _classify(b: Block, sw: frozenset[str]) -> str:
     """good (prose), near (could be prose), bad (navigation-like)."""
-    t = b.text.strip()
+    return _classify_text(b.text, sw)
+
+
+@memo_text(16384)
+def _classify_text(text: str, sw: frozenset[str]) -> str:
+    t = text.strip()
     if has_cjk(t):
         if len(t) >= CJK_GOOD_CHARS and any(p in t for p in "，。、；！？"):
             return "good"

@@ -37,6 +37,27 @@ _SENTENCE_CLOSERS = "\"'”’»)]"
 _SENTENCE_ENDERS = (".", "!", "?", "…", "。", "！", "？")
 
 
+_MEMOS: list = []
+
+
+def memo_text(maxsize: int):
+    """``functools.lru_cache`` for a pure function of a block's text, registered so
+    ``clear_memos`` can empty them all. A block is measured by several cleaners and
+    again in the chain's second pass; boilerplate lines recur across a site's pages.
+    Bounded, so a long run's memory does not grow with the corpus."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+        _MEMOS.append(cached)
+        return cached
+    return wrap
+
+
+def clear_memos() -> None:
+    """Forget every memoised measure (benchmarks: each round costs what a first pass would)."""
+    for cached in _MEMOS:
+        cached.cache_clear()
+
+
 def is_plain(text: str) -> bool:
     """ASCII, or ASCII plus only PLAIN_EXTRA: its letters and digits are [A-Za-z0-9]."""
     return text.isascii() or not _NOT_PLAIN.search(text)
@@ -48,7 +69,7 @@ def words(text: str) -> list[str]:
     return _PLAIN_WORD.findall(text) if is_plain(text) else WORD.findall(text)
 
 
-@lru_cache(maxsize=65536)
+@memo_text(65536)
 def word_count(text: str) -> int:
     """Words, counting each CJK character as a word (those scripts have no spaces)."""
     if text.isascii():
@@ -60,7 +81,7 @@ def word_count(text: str) -> int:
     return len(WORD.findall(text))
 
 
-@lru_cache(maxsize=65536)
+@memo_text(65536)
 def key(text: str) -> str:
     """Matching key: case-folded, leading bullets/punctuation and trailing separators
     stripped, whitespace collapsed. 'READ MORE: » x' -> 'read more: » x'."""

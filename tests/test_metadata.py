@@ -137,3 +137,38 @@ def test_issue_number_beside_a_date_is_part_of_the_masthead_line():
 def test_issue_number_alone_is_not_metadata():
     doc = clean_text("Issue 112 | Spring" + BODY)
     assert doc.published is None
+
+
+def _fixed_shape_samples():
+    from cleaners.metadata import _english_names
+
+    months, days = _english_names()
+    for name, mo in sorted(months.items()):
+        for spelled in {name, name.title(), name.upper()} | ({name.title() + "."} if len(name) <= 4 else set()):
+            for d, suffix in ((1, ""), (1, "st"), (2, "nd"), (9, ""), (23, "rd"), (30, "th"), (31, "")):
+                for y in (1999, 2024):
+                    yield f"{spelled} {d}{suffix}, {y}"
+                    yield f"{spelled} {d:02d} {y}"
+                    yield f"{d}{suffix} {spelled} {y}"
+                    yield f"{d} {spelled}, {y}"
+    for wd in sorted(days):
+        yield f"{wd.title()}, March 5, 2024"
+        yield f"{wd} 5 march 2024"
+    yield from ("2024-03-05", "1999-12-31", "2024-02-30", "2023-02-29", "2024-13-01", "March 5, 2024 2024",
+                "Mayday 5, 2024", "Foo, March 5, 2024")
+
+
+def test_fixed_shape_dates_agree_with_dateparser():
+    """The fast reader of common English datelines says what dateparser says, or passes."""
+    from cleaners.metadata import _date_parser, _fixed_shape_date
+
+    disagree, read = [], 0
+    for t in _fixed_shape_samples():
+        fast = _fixed_shape_date(t)
+        if fast is None:
+            continue
+        read += 1
+        slow = _date_parser().get_date_data(t)["date_obj"]
+        if slow is None or slow.date() != fast:
+            disagree.append((t, fast, slow))
+    assert read > 1000 and not disagree, disagree[:10]

@@ -44,13 +44,16 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(toks)
 
 
-def _shingles(tokens: list[str]) -> set[str]:
-    """Word trigrams, each as one string (tokens hold no spaces): strings, unlike
-    tuples, cache their hash and are not tracked by the garbage collector, whose
-    passes over a hundred thousand trigram tuples made long documents superlinear."""
+@memo_text(2048)
+def _shingles(text: str) -> frozenset[str]:
+    """Word trigrams of a block's tokens, each as one string (tokens hold no spaces):
+    strings, unlike tuples, cache their hash and are not tracked by the garbage
+    collector, whose passes over a hundred thousand trigram tuples made long
+    documents superlinear. Memoised: the chain's second pass asks again."""
+    tokens = _tokens(text)
     if len(tokens) < 3:
-        return {" ".join(tokens)}
-    return set(map(" ".join, zip(tokens, tokens[1:], tokens[2:])))
+        return frozenset((" ".join(tokens),))
+    return frozenset(map(" ".join, zip(tokens, tokens[1:], tokens[2:])))
 
 
 def _verse_groups(by_group: dict[int, list[Block]]) -> set[int]:
@@ -110,9 +113,16 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
         by_group[b.group].append(b)
 
     seen_exact: dict[str, Block] = {}
-    # trigram -> the kept blocks holding it: one int until a second block shares it
+    # trigram -> the kept blocks holding it: one int until a second block shares it.
+    # Built lazily: every trigram any kept block holds is also in ``seen`` (a set,
+    # updated at C speed), and a block sharing fewer than ``need`` trigrams with all
+    # of them together cannot share ``need`` with any one, so most paragraphs (new
+    # text) never touch the index. When one does, the kept blocks not yet indexed
+    # are indexed first, in order: the counts are what indexing each at once gives.
     postings: dict[str, int | list[int]] = {}
-    shingles: dict[int, set] = {}
+    seen: set[str] = set()
+    unindexed: list[int] = []
+    shingles: dict[int, frozenset] = {}
     kept: dict[int, Block] = {}
     decisions: list[tuple[Block, str, str]] = []
     dropped: set[int] = set()
@@ -135,33 +145,44 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
             dropped.add(b.index)
             continue
         seen_exact[k] = b
-        sh = _shingles(toks)
-        overlap: Counter = Counter()
-        for s in sh:
-            post = postings.get(s)
-            if post is None:
-                continue
-            if type(post) is int:
-                overlap[post] += 1
-            elif len(post) <= MAX_POSTINGS:
-                overlap.update(post)
+        sh = _shingles(b.text)
         # only a candidate sharing enough trigrams can pass either test below
         need = _min_count(len(sh)) if min_kept is None else min(_min_count(len(sh)), _min_count(min_kept))
         verdict = None
-        for j in sorted(j for j, c in overlap.items() if c >= need):
-            if j in dropped:
-                continue
-            common = overlap[j]
-            mine, theirs = common / len(sh), common / len(shingles[j])
-            if mine >= NEAR:
-                verdict = (j, "repeats" if theirs >= NEAR else "is contained in")
-                break
-            if theirs >= NEAR:
-                # an earlier, shorter block (a dek) is contained in this fuller copy
-                earlier = kept[j]
-                decisions.append((earlier, "near-duplicate",
-                                  f"nearly repeated by the fuller block {b.index}"))
-                dropped.add(j)
+        if len(sh & seen) >= need:
+            for i in unindexed:
+                for s in shingles[i]:
+                    post = postings.get(s)
+                    if post is None:
+                        postings[s] = i
+                    elif type(post) is int:
+                        postings[s] = [post, i]
+                    else:
+                        post.append(i)
+            unindexed.clear()
+            overlap: Counter = Counter()
+            for s in sh:
+                post = postings.get(s)
+                if post is None:
+                    continue
+                if type(post) is int:
+                    overlap[post] += 1
+                elif len(post) <= MAX_POSTINGS:
+                    overlap.update(post)
+            for j in sorted(j for j, c in overlap.items() if c >= need):
+                if j in dropped:
+                    continue
+                common = overlap[j]
+                mine, theirs = common / len(sh), common / len(shingles[j])
+                if mine >= NEAR:
+                    verdict = (j, "repeats" if theirs >= NEAR else "is contained in")
+                    break
+                if theirs >= NEAR:
+                    # an earlier, shorter block (a dek) is contained in this fuller copy
+                    earlier = kept[j]
+                    decisions.append((earlier, "near-duplicate",
+                                      f"nearly repeated by the fuller block {b.index}"))
+                    dropped.add(j)
         if verdict:
             j, how = verdict
             decisions.append((b, "near-duplicate", f"{how} block {j} (trigram overlap ≥ {NEAR:.0%})"))
@@ -170,13 +191,7 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
         shingles[b.index] = sh
         min_kept = len(sh) if min_kept is None else min(min_kept, len(sh))
         kept[b.index] = b
-        for s in sh:
-            post = postings.get(s)
-            if post is None:
-                postings[s] = b.index
-            elif type(post) is int:
-                postings[s] = [post, b.index]
-            else:
-                post.append(b.index)
+        seen |= sh
+        unindexed.append(b.index)
     decisions.sort(key=lambda d: d[0].index)
     return draft.remove_each(decisions, "drop_repeated_paragraphs")

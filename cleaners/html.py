@@ -29,6 +29,7 @@ instead and ``stats.extraction`` says so (``fallback-text``,
 from __future__ import annotations
 
 import codecs
+import re
 from datetime import date
 from typing import Iterable, Iterator
 
@@ -120,7 +121,8 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> tuple[str
 _PARSER = lxml_html.HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8",
                                remove_comments=True, remove_pis=True, huge_tree=True)
 _XML_DECL = regex.compile(r"^\s*<\?xml[^>]*\?>")
-_INVALID_XML_CHARS = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# the standard re: a plain class over a whole page, about 3x faster than regex here
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def parse_html(text: str):
@@ -268,13 +270,21 @@ def _hint_of(el) -> str | None:
     if el.tag == "figcaption":
         return "caption"
     attrs = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
-    if not attrs:
+    if not attrs or not _ANY_HINT_WORD.search(attrs):
         return None
     for tok in _TOKEN.findall(attrs):
         h = HINT_WORDS.get(tok)
         if h:
             return h
     return None
+
+
+# Only elements with a class or id (or a <figcaption>) can carry a hint: libxml2 finds
+# them, instead of a Python walk over every element of the page.
+_HINT_CANDIDATES = etree.XPath("//*[@class or @id or self::figcaption]")
+# a hint word is a whole token of the lower-cased attributes, so a substring of them:
+# this one scan rules out most elements before they are tokenised
+_ANY_HINT_WORD = re.compile("|".join(sorted(map(re.escape, HINT_WORDS), key=len, reverse=True)))
 
 
 def _norm(text: str) -> str:
@@ -294,7 +304,7 @@ def collect_hints(tree, extracted_chars: int = MAX_HINT_CHARS * 2) -> dict[str, 
     wrapper "post-with-share-tools") says nothing about a block."""
     limit = min(MAX_HINT_CHARS, extracted_chars // 2)
     found: dict[str, set[str]] = {}
-    for el in tree.iter(etree.Element):
+    for el in _HINT_CANDIDATES(tree):
         if el.tag in ("script", "style", "html", "body", "head"):
             continue
         h = _hint_of(el)

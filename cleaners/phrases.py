@@ -52,8 +52,13 @@ class Matcher:
     prefix_heads: tuple[str, ...] | None = None
     contains_words: tuple[str, ...] | None = None
     pattern_parts: tuple[regex.Pattern, ...] | None = None
+    # exact phrases as a set: a key's whitespace is already one space per run (the
+    # exact pattern's \s+ between words matches just that), so fullmatch is a lookup
+    exact_set: frozenset[str] | None = None
 
     def exact(self, k: str) -> str | None:
+        if self.exact_set is not None:
+            return k if k in self.exact_set else None
         m = self.exact_re.fullmatch(k) if self.exact_re else None
         return m.group(0) if m else None
 
@@ -138,7 +143,20 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
         prefix_heads=_words_of(section.get("prefix"), first=True),
         contains_words=_words_of(section.get("contains"), first=False),
         pattern_parts=pattern_parts,
+        exact_set=_exact_set(section.get("exact")),
     )
+
+
+def _exact_set(phrases: list[str] | None) -> frozenset[str] | None:
+    """The exact phrases as ``_alternation`` reads them (case-folded, stripped), when
+    a set lookup of a key gives the same answer as the pattern: every phrase spells
+    its word breaks with single spaces and holds no other whitespace."""
+    if not phrases:
+        return None
+    out = {p.casefold().strip() for p in phrases if p.strip()}
+    if any(regex.search(r"\s", p.replace(" ", "")) or "  " in p for p in out):
+        return None  # keep the pattern: it reads other whitespace as any run of it
+    return frozenset(out)
 
 
 @lru_cache(maxsize=256)

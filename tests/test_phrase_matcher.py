@@ -41,3 +41,27 @@ def test_matcher_same_as_its_regexes(k):
             assert m.prefix(k) == _plain(m.prefix_re, "match", k)
             assert m.contains(k) == _plain(m.contains_re, "search", k)
             assert m.pattern(k) == _plain(m.pattern_re, "search", k)
+
+
+def test_exact_lookup_agrees_with_the_exact_pattern():
+    """The set lookup of exact phrases answers as the pattern does, on every phrase
+    and on every block key of the golden inputs."""
+    from pathlib import Path
+
+    from cleaners.phrases import build_book
+    from cleaners.segment import segment
+    from cleaners.textutil import key
+
+    book = build_book()
+    keys = set()
+    for f in sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("*/input.txt")):
+        keys.update(key(b.text) for b in segment(f.read_bytes().decode("utf-8", "replace")))
+    checked = 0
+    for fam, m in book.families.items():
+        if m.exact_set is None:
+            continue
+        for k in sorted(keys | m.exact_set):
+            slow = m.exact_re.fullmatch(k)
+            assert m.exact(k) == (slow.group(0) if slow else None), (fam, k)
+            checked += 1
+    assert checked > 1000

@@ -135,7 +135,9 @@ class Draft:
             if b.index in dead:
                 continue
             dead.add(b.index)
-            rem.append(Removal(cleaner=cleaner, kind=kind, reason=reason, position=b.index, text=b.text))
+            # built without validation: every field comes typed from a Block and the cleaner
+            rem.append(Removal.model_construct(cleaner=cleaner, kind=kind, reason=reason,
+                                               position=b.index, text=b.text))
         if not rem:
             return self
         return replace(self, removed=self.removed + tuple(rem), _dead=frozenset(dead))

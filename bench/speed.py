@@ -172,6 +172,7 @@ def fig_dedupe(shared: Path, rounds: int) -> list[str]:
     times: dict[int, list[float]] = {n: [] for n in sizes}
     for _ in range(rounds):
         for n in sizes:
+            forget_texts()  # each document as seen the first time: no tokens or trigrams memoised
             gc.collect()
             t = time.perf_counter()
             drop_repeated_paragraphs(drafts[n])

@@ -69,7 +69,7 @@ def start(n: int) -> ProcessPoolExecutor:
 def prestart(n: int) -> None:
     """Start ``n`` workers now, for the flow to ``take`` later."""
     global _EARLY, _EARLY_N
-    if _EARLY is None and n > 1:
+    if _EARLY is None and n >= 1:
         _EARLY, _EARLY_N = start(n), n
         atexit.register(_shutdown_early)
 

@@ -126,10 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     settings.apply_defaults()
     temporary = server.launch_if_needed()  # boots while the rest of Prefect and the cleaners load
     workers = args.workers or max(1, os.cpu_count() or 1)
-    if workers > 1 and not args.dask_address:
+    if not args.dask_address:
         from flows import pool
 
-        pool.prestart(workers)  # the workers spawn and import the cleaners while Prefect loads here
+        # the workers spawn and import the cleaners while Prefect loads here (a run of a
+        # single batch cleans in-process and leaves them unused: shut down at exit)
+        pool.prestart(workers)
     try:
         from flows.clean import clean_folder
         from prefect.task_runners import ThreadPoolTaskRunner

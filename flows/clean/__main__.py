@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
 
         runner = DaskTaskRunner(address=args.dask_address)
     else:
-        runner = ThreadPoolTaskRunner(max_workers=workers + 1 if workers > 1 else 1)
+        runner = ThreadPoolTaskRunner(max_workers=workers + 1)  # one batch queued behind the running ones
     interactive = sys.stderr.isatty() and not args.quiet
     max_size = int(args.max_size * 1024 * 1024) or None
     try:

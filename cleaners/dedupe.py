@@ -134,11 +134,13 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
     min_kept = None  # fewest trigrams of a kept block: bounds which candidates can matter
     for b in live:
         toks = toks_of[b.index]
-        if len(toks) < MIN_WORDS or b.group in verse or b.index in verse_lines or " ".join(toks) in refrains:
+        if len(toks) < MIN_WORDS or b.group in verse or b.index in verse_lines:
+            continue
+        k = " ".join(toks)
+        if k in refrains:
             continue
         if b.hints & STRUCTURED:
             continue  # the page says it is code or a table row: those repeat on purpose
-        k = " ".join(toks)
         first = seen_exact.get(k)
         if first is not None:
             decisions.append((b, "duplicate", f"repeats block {first.index} word for word"))

@@ -4,9 +4,10 @@ A thin Prefect layer over plain functions (``flows.discover``, ``flows.plan``,
 ``flows.work``, ``flows.runlog``), which are tested without Prefect.
 
 Parallelism, measured on 2 cores (see bench/RESULTS.md, "Flows"): a Prefect
-task is a *batch* of documents. With ``workers > 1`` the batch tasks are
-submitted to a ThreadPoolTaskRunner, and each task's body hands its batch to
-a process pool owned by this flow run: the processes do nothing but clean
+task is a *batch* of documents. With more than one batch (any ``workers``)
+the batch tasks are submitted to a ThreadPoolTaskRunner, and each task's body
+hands its batch to a process pool owned by this flow run (a single batch is
+cleaned in place): the processes do nothing but clean
 (they never import Prefect, never talk to the API), while the one parent
 process reports every task to one API server. On a Dask cluster
 (``task_runner=DaskTaskRunner(...)``) the same task body runs the batch on

@@ -23,7 +23,8 @@ class Bar:
         self._task = None
         self._console = console or Console(stderr=True)
 
-    def start(self, total: int, skipped: int = 0) -> None:
+    def start(self, total: int | None, skipped: int = 0) -> None:
+        """``total`` None: not known yet (the run plans as it goes); ``set_total`` once it is."""
         if not self.enabled:
             return
         self._p = Progress(TextColumn("[bold]cleaning"), BarColumn(), MofNCompleteColumn(), RateColumn(),
@@ -31,6 +32,10 @@ class Bar:
                            console=self._console, transient=False)
         self._p.start()
         self._task = self._p.add_task("clean", total=total)
+
+    def set_total(self, total: int) -> None:
+        if self._p is not None:
+            self._p.update(self._task, total=total)
 
     def advance(self, n: int) -> None:
         if self._p is not None:

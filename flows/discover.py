@@ -15,7 +15,9 @@ names its output, so the same tree always gives the same outputs.
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,21 +84,36 @@ def check_inputs(inputs: list[str]) -> None:
 
 
 def discover(inputs: list[str], exclude: list[str] | tuple[str, ...] = ()) -> Discovery:
-    """Expand inputs into Sources (deduplicated, deterministic order)."""
+    """Expand inputs into Sources (deduplicated, deterministic order), all in one list."""
     found = Discovery()
-    excluded = [os.path.realpath(p) for p in exclude]
-    seen: set[tuple[str, str]] = set()
+    found.sources.extend(iter_sources(inputs, exclude, found))
+    return found
 
-    def add(path: str, rel: str, root: str) -> None:
+
+def iter_sources(inputs: list[str], exclude: list[str] | tuple[str, ...] = (),
+                 found: Discovery | None = None) -> Iterator[Source]:
+    """The Sources of ``discover``, in the same order, one at a time: a folder is walked
+    lazily (memory bounded by one directory's listing per level, not by the tree), so a run
+    over a million files never holds them all. ``found`` collects errors and ignored paths
+    as the walk reaches them (its ``sources`` stay empty)."""
+    found = found if found is not None else Discovery()
+    excluded = [os.path.realpath(p) for p in exclude]
+    # the same file reached twice (overlapping inputs, a glob matching a folder and files in
+    # it) is read once; one plain input cannot repeat a file, so nothing is remembered then
+    seen: set[bytes] | None = None if len(inputs) == 1 and not is_glob(inputs[0]) else set()
+
+    def add(path: str, rel: str, root: str) -> Source | None:
         try:
             st = os.stat(path)
         except OSError as exc:
             found.errors.append(_error(os.path.join(root, rel), f"cannot stat: {exc.strerror}"))
-            return
-        key = (root, rel)
-        if key not in seen:
+            return None
+        if seen is not None:
+            key = hashlib.blake2b(f"{root}\0{rel}".encode("utf-8", "surrogateescape"), digest_size=16).digest()
+            if key in seen:
+                return None
             seen.add(key)
-            found.sources.append(Source(path=path, rel=rel, size=st.st_size))
+        return Source(path=path, rel=rel, size=st.st_size)
 
     for item in inputs:
         if is_glob(item):
@@ -107,17 +124,25 @@ def discover(inputs: list[str], exclude: list[str] | tuple[str, ...] = ()) -> Di
                     continue
                 rel = os.path.relpath(os.path.abspath(match), os.path.abspath(_glob_root(item)))
                 if os.path.isdir(real):
-                    _walk(real, rel, found, add, excluded)
+                    srcs = (add(real_, rel_, real) for rel_, real_ in _walk(real, rel, found, excluded))
                 elif os.path.isfile(real):
-                    add(real, _posix(rel), root)
+                    srcs = (add(real, _posix(rel), root),)
+                else:
+                    continue
+                yield from (s for s in srcs if s is not None)
         elif os.path.isdir(item):
-            _walk(os.path.realpath(item), "", found, add, excluded)
+            root = os.path.realpath(item)
+            for rel, real in _walk(root, "", found, excluded):
+                src = add(real, rel, root)
+                if src is not None:
+                    yield src
         elif os.path.isfile(item):
             real = os.path.realpath(item)
-            add(real, os.path.basename(item), os.path.dirname(real))
+            src = add(real, os.path.basename(item), os.path.dirname(real))
+            if src is not None:
+                yield src
         else:
             found.errors.append(_error(item, "not a file or folder"))
-    return found
 
 
 def _error(path: str, reason: str) -> dict:
@@ -130,34 +155,44 @@ def _posix(rel: str) -> str:
     return Path(rel).as_posix()
 
 
-def _walk(root: str, prefix: str, found: Discovery, add, excluded: list[str]) -> None:
-    """Walk one input folder (already resolved) without leaving it; files in sorted path order."""
+def _walk(root: str, prefix: str, found: Discovery, excluded: list[str]) -> Iterator[tuple[str, str]]:
+    """Walk one input folder (already resolved) without leaving it, lazily: (rel, real path)
+    pairs in sorted ``rel`` order. Within a folder a file sorts by its name and a subfolder by
+    its name + "/" (what every path inside it starts with), and a subfolder is walked when
+    its turn comes: the order of sorting every path of the tree, one listing at a time."""
     if any(_inside(root, x) for x in excluded):
         return
-    files: list[tuple[str, str]] = []
-    head = root.rstrip(os.sep) + os.sep  # every path os.walk gives starts with it
-    cut = len(head)
+    sep = os.sep
 
-    def onerror(exc: OSError) -> None:
-        found.errors.append(_error(exc.filename, exc.strerror or str(exc)))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
-        keep = []
-        for d in sorted(dirnames):
-            full = os.path.join(dirpath, d)
-            if d.startswith("."):
+    def listing(dirpath: str, relpath: str) -> Iterator[tuple[str, str]]:
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError as exc:
+            found.errors.append(_error(exc.filename or dirpath, exc.strerror or str(exc)))
+            return
+        keyed = []
+        for e in entries:
+            if e.name.startswith("."):
                 continue
-            if os.path.islink(full):
-                found.ignored.append({"path": full, "reason": "directory symlink not followed"})
-                continue
-            if any(_inside(os.path.realpath(full), x) for x in excluded):
-                continue
-            keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
+            try:
+                is_dir = e.is_dir()  # follows symlinks, as os.walk sorts them
+            except OSError:
+                is_dir = False
+            keyed.append((e.name + "/" if is_dir else e.name, e.name, is_dir))
+        keyed.sort()
+        del entries
+        for _, name, is_dir in keyed:
             full = os.path.join(dirpath, name)
+            rel = relpath + sep + name if relpath else name
+            if is_dir:
+                if os.path.islink(full):
+                    found.ignored.append({"path": full, "reason": "directory symlink not followed"})
+                    continue
+                if any(_inside(os.path.realpath(full), x) for x in excluded):
+                    continue
+                yield from listing(full, rel)
+                continue
             real = full
             if os.path.islink(full):
                 real = os.path.realpath(full)
@@ -172,9 +207,8 @@ def _walk(root: str, prefix: str, found: Discovery, add, excluded: list[str]) ->
                 continue
             if any(_inside(real, x) for x in excluded):
                 continue
-            rel = full[cut:] if full.startswith(head) else os.path.relpath(full, root)  # the same, cheaper
             if prefix:
                 rel = os.path.join(prefix, rel)
-            files.append((rel if os.sep == "/" else _posix(rel), real))
-    for rel, real in sorted(files):
-        add(real, rel, root)
+            yield (rel if sep == "/" else _posix(rel)), real
+
+    yield from listing(root, "")

@@ -16,6 +16,8 @@ import hashlib
 import math
 import os
 import zlib
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import output, records
@@ -84,50 +86,92 @@ def _head(raw: bytes, n: int = 4096) -> bytes:
         return b""
 
 
-def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pipeline_version: str,
-         config_fp: str, force: bool = False, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
-    """``max_bytes``: a document (a file, or one feed record) larger than this is refused with
-    a "too large" error before it is read whole; a feed file may be up to ``records.MAX_DECOMPRESSED``.
-    None: no limit."""
-    p = Plan()
-    owner: dict[str, str] = {}  # output path -> the source that claimed it first
+class Planner:
+    """Sources -> the Items to clean, one at a time (``items``), with what is skipped or
+    refused reported as it passes: memory does not grow with the number of documents.
 
-    def consider(item: Item) -> None:
-        first = owner.get(item.out)
-        if first is not None:
-            p.errors.append(error(item.source, "plan", f"output {item.out} already comes from {first}; "
-                                  "rename one of them", path=item.path, out=item.out))
-            return
-        owner[item.out] = item.source
-        p.outputs.append(item.out)
-        e = manifest.get(item.out)
-        if (not force and e is not None and e.sha256 == item.sha256 and e.source == item.source
-                and e.pipeline_version == pipeline_version and e.config == config_fp
-                and os.path.isfile(os.path.join(out_root, *item.out.split("/")))):
-            p.skipped.append(item.out)
-        else:
-            p.todo.append(item)
+    ``lookup``: output path -> its manifest Entry or None (``Manifest.get``, or a dict's
+    ``get``). ``on_skip(out)``, ``on_error(error dict)`` and ``on_output(out)`` (every planned
+    output, in input order) are called as documents pass; the counters say how many."""
 
-    for src in sources:
+    RECENT = 4096  # outputs whose source is remembered, to name it when a later input collides
+
+    def __init__(self, lookup: Callable[[str], Entry | None], *, out_root: str, pipeline_version: str,
+                 config_fp: str, force: bool = False, max_bytes: int | None = DEFAULT_MAX_BYTES,
+                 on_skip: Callable[[str], None] | None = None, on_error: Callable[[dict], None] | None = None,
+                 on_output: Callable[[str], None] | None = None):
+        self.lookup, self.out_root = lookup, out_root
+        self.pipeline_version, self.config_fp, self.force, self.max_bytes = (pipeline_version, config_fp,
+                                                                            force, max_bytes)
+        self.on_skip, self.on_error, self.on_output = on_skip, on_error, on_output
+        self.files = self.todo = self.skipped = self.errors = 0
+        # every output claimed so far, as a 16-byte digest (not its path: ~70 bytes a document),
+        # and the last RECENT outputs' sources, to name the first owner in a collision's message
+        # (colliding names, a.txt and a.html, sit next to each other in the sorted walk)
+        self._claimed: set[bytes] = set()
+        self._recent: OrderedDict[str, str] = OrderedDict()
+
+    @property
+    def documents(self) -> int:
+        return self.todo + self.skipped + self.errors
+
+    def _error(self, e: dict) -> None:
+        self.errors += 1
+        if self.on_error is not None:
+            self.on_error(e)
+
+    def _consider(self, item: Item) -> bool:
+        """True when the item is to be cleaned."""
+        key = hashlib.blake2b(item.out.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+        if key in self._claimed:
+            first = self._recent.get(item.out, "an earlier input")
+            self._error(error(item.source, "plan", f"output {item.out} already comes from {first}; "
+                              "rename one of them", path=item.path, out=item.out))
+            return False
+        self._claimed.add(key)
+        self._recent[item.out] = item.source
+        if len(self._recent) > self.RECENT:
+            self._recent.popitem(last=False)
+        if self.on_output is not None:
+            self.on_output(item.out)
+        e = None if self.force else self.lookup(item.out)
+        if (e is not None and e.sha256 == item.sha256 and e.source == item.source
+                and e.pipeline_version == self.pipeline_version and e.config == self.config_fp
+                and os.path.isfile(os.path.join(self.out_root, *item.out.split("/")))):
+            self.skipped += 1
+            if self.on_skip is not None:
+                self.on_skip(item.out)
+            return False
+        self.todo += 1
+        return True
+
+    def items(self, sources: Iterable[Source]) -> Iterator[Item]:
+        """Read each source once (to hash it and sniff its format) and yield what is to be
+        cleaned; a feed yields its records."""
+        max_bytes = self.max_bytes
+        for src in sources:
+            self.files += 1
+            for item in self._source_items(src, max_bytes):
+                if self._consider(item):
+                    yield item
+
+    def _source_items(self, src: Source, max_bytes: int | None) -> Iterator[Item]:
         rel = printable(src.rel)  # names that are not UTF-8 get \xNN escapes: source and output stay text
         _, ext = records.base_name(rel)
         feed = ext in records.JSON_EXT | records.JSONL_EXT
         limit = records.MAX_DECOMPRESSED if feed else max_bytes
         if limit is not None and src.size > limit:
-            p.errors.append(error(rel, "read", too_large(src.size, limit, feed), path=src.path,
-                                  kind="TooLarge"))
-            continue
+            self._error(error(rel, "read", too_large(src.size, limit, feed), path=src.path, kind="TooLarge"))
+            return
         try:
             with open(src.path, "rb") as f:
                 raw = f.read(limit + 1 if limit is not None else -1)
         except OSError as exc:
-            p.errors.append(error(rel, "read", f"cannot read: {exc.strerror}", path=src.path,
-                                  kind="OSError"))
-            continue
+            self._error(error(rel, "read", f"cannot read: {exc.strerror}", path=src.path, kind="OSError"))
+            return
         if limit is not None and len(raw) > limit:  # it grew since discovery
-            p.errors.append(error(rel, "read", too_large(len(raw), limit, feed), path=src.path,
-                                  kind="TooLarge"))
-            continue
+            self._error(error(rel, "read", too_large(len(raw), limit, feed), path=src.path, kind="TooLarge"))
+            return
         digest = hashlib.sha256(raw).hexdigest()
         gz = records.is_gzip(raw)
         known = ext in records.TEXT_EXT | records.HTML_EXT | records.JSON_EXT | records.JSONL_EXT
@@ -138,69 +182,113 @@ def plan(sources: list[Source], manifest: dict[str, Entry], *, out_root: str, pi
                                                or ext in records.JSONL_EXT) else _head(raw)
             kind = records.sniff(rel, content)
         except records.InputError as exc:
-            p.errors.append(error(rel, "read", str(exc), path=src.path))
-            continue
+            self._error(error(rel, "read", str(exc), path=src.path))
+            return
+        size = len(raw)
+        del raw  # a feed's records are parsed from ``content``; a document is read again by its worker
         if kind in ("text", "html"):
             try:
                 out = output.doc_path(rel)
             except output.OutputPathError as exc:
-                p.errors.append(error(rel, "plan", str(exc), path=src.path))
-                continue
-            consider(Item(source=rel, out=out, sha256=digest, kind=kind, size=len(raw), path=src.path))
-            continue
+                self._error(error(rel, "plan", str(exc), path=src.path))
+                return
+            yield Item(source=rel, out=out, sha256=digest, kind=kind, size=size, path=src.path)
+            return
         try:
             for rec in records.parse_feed(content, kind):
                 if isinstance(rec, records.InputError):
-                    p.errors.append(error(rel, "parse", str(rec), path=src.path))
+                    self._error(error(rel, "parse", str(rec), path=src.path))
                     continue
                 source = f"{rel}#{rec.key}" if rec.key is not None else f"{rel}#L{rec.line}"
                 try:
                     out = output.record_path(rel, rec.key, rec.line)
                 except output.OutputPathError as exc:
-                    p.errors.append(error(source, "plan", str(exc), path=src.path))
+                    self._error(error(source, "plan", str(exc), path=src.path))
                     continue
                 body = rec.html if rec.html is not None else rec.text
                 if max_bytes is not None and len(body) > max_bytes:
                     where = f"line {rec.line}" if kind == "jsonl" else f"record {rec.line}"
-                    p.errors.append(error(source, "parse", f"{where}: " + too_large(len(body), max_bytes),
-                                          path=src.path, kind="TooLarge"))
+                    self._error(error(source, "parse", f"{where}: " + too_large(len(body), max_bytes),
+                                      path=src.path, kind="TooLarge"))
                     continue
-                consider(Item(source=source, out=out, sha256=rec.sha256,
-                              kind="html" if rec.html is not None else "text", size=len(body),
-                              text=rec.text if rec.html is None else None, html=rec.html,
-                              url=rec.url, title=rec.title))
+                yield Item(source=source, out=out, sha256=rec.sha256,
+                           kind="html" if rec.html is not None else "text", size=len(body),
+                           text=rec.text if rec.html is None else None, html=rec.html,
+                           url=rec.url, title=rec.title)
         except records.InputError as exc:
-            p.errors.append(error(rel, "parse", str(exc), path=src.path))
+            self._error(error(rel, "parse", str(exc), path=src.path))
+
+
+def plan(sources: Iterable[Source], manifest: dict[str, Entry], *, out_root: str, pipeline_version: str,
+         config_fp: str, force: bool = False, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Plan:
+    """Everything ``Planner`` yields and reports, collected in one Plan (tests, small runs).
+
+    ``max_bytes``: a document (a file, or one feed record) larger than this is refused with
+    a "too large" error before it is read whole; a feed file may be up to ``records.MAX_DECOMPRESSED``.
+    None: no limit."""
+    p = Plan()
+    planner = Planner(manifest.get, out_root=out_root, pipeline_version=pipeline_version, config_fp=config_fp,
+                      force=force, max_bytes=max_bytes, on_skip=p.skipped.append, on_error=p.errors.append,
+                      on_output=p.outputs.append)
+    p.todo.extend(planner.items(sources))
     return p
 
 
 def batches(items: list[Item], *, workers: int = 1, max_docs: int = 250, min_docs: int = 25,
             max_bytes: int = 16 * 1024 * 1024) -> list[Batch]:
+    """``iter_batches``, all at once."""
+    return list(iter_batches(items, workers=workers, max_docs=max_docs, min_docs=min_docs, max_bytes=max_bytes))
+
+
+def iter_batches(items: Iterable[Item], *, workers: int = 1, max_docs: int = 250, min_docs: int = 25,
+                 max_bytes: int = 16 * 1024 * 1024) -> Iterator[Batch]:
     """Cut items into batches, in input order: at most max_docs documents or max_bytes, about 4 per
     worker. With several workers the batches shrink towards the end (each at most 1/(2 x workers)
     of the documents not yet batched, down to a quarter of a full batch or min_docs), so the
     workers run out of work together instead of one finishing a full last batch while the others
     wait; not further down, since every task costs the parent and the API server (~0.1 s of CPU
-    measured, on the cores the workers use)."""
-    if not items:
-        return []
+    measured, on the cores the workers use).
+
+    Lazy: it reads at most ``4 x workers x max_docs`` items ahead. That is all the sizes need:
+    a run that long has full batches until its end comes into view, and once the items run
+    out the rest is known exactly, so the batches are those of knowing every item from the start."""
     w = max(1, workers)
-    per = min(max_docs, max(min_docs, math.ceil(len(items) / (w * 4))))
+    it = iter(items)
+    ahead: deque[Item] = deque()
+    window = 4 * w * max_docs
+    exhausted = False
+
+    def fill() -> None:
+        nonlocal exhausted
+        while not exhausted and len(ahead) < window:
+            nxt = next(it, None)
+            if nxt is None:
+                exhausted = True
+            else:
+                ahead.append(nxt)
+
+    fill()
+    known = len(ahead) if exhausted else None  # every item, when they fit in the window
+    per = max_docs if known is None else min(max_docs, max(min_docs, math.ceil(known / (w * 4))))
     tail = max(min_docs, per // 4)
-    out: list[Batch] = []
-    cur: list[Item] = []
-    size = 0
-    limit = per
-    left = len(items)  # documents not yet in a finished batch
-    for item in items:
-        if cur and (len(cur) >= limit or size + item.size > max_bytes):
-            out.append(Batch(len(out), tuple(cur)))
-            left -= len(cur)
-            cur, size = [], 0
-        if not cur and w > 1:
-            limit = min(per, max(tail, math.ceil(left / (2 * w))))
-        cur.append(item)
-        size += item.size
-    if cur:
-        out.append(Batch(len(out), tuple(cur)))
-    return out
+    index = 0
+    while True:
+        fill()
+        if not ahead:
+            return
+        # not exhausted: at least ``window`` items are left, and the limit is a full batch
+        limit = per if w == 1 else min(per, max(tail, math.ceil(len(ahead) / (2 * w))))
+        first = ahead.popleft()
+        cur, size = [first], first.size
+        while len(cur) < limit:
+            if not ahead:
+                fill()
+                if not ahead:
+                    break
+            if size + ahead[0].size > max_bytes:
+                break
+            nxt = ahead.popleft()
+            cur.append(nxt)
+            size += nxt.size
+        yield Batch(index, tuple(cur))
+        index += 1

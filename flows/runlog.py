@@ -28,7 +28,8 @@ class RunLog:
         self.name = stamp(self.started)
         self.summary_path = os.path.join(self.dir, self.name + ".json")
         self.errors_path = os.path.join(self.dir, self.name + ".errors.jsonl")
-        self.errors: list[dict] = []
+        self.errors: list[dict] = []  # the first INLINE_ERRORS; the rest are only in the file
+        self.count = 0
 
     def add_errors(self, errors: list[dict]) -> None:
         if not errors:
@@ -37,15 +38,16 @@ class RunLog:
         with open(self.errors_path, "a", encoding="utf-8") as f:
             for e in errors:
                 f.write(json.dumps(_printable(e), ensure_ascii=False, sort_keys=True) + "\n")
-        self.errors.extend(errors)
+        self.errors.extend(errors[:max(0, INLINE_ERRORS - len(self.errors))])
+        self.count += len(errors)
 
     def finish(self, summary: dict) -> str:
         body = summary  # filled in place, so the caller's summary says the same
         body["started"] = self.started.isoformat()
         body["finished"] = datetime.now(timezone.utc).isoformat()
         body["errors"] = self.errors[:INLINE_ERRORS]
-        body["errors_total"] = len(self.errors)
-        body["errors_file"] = os.path.relpath(self.errors_path, os.path.dirname(self.dir)) if self.errors else None
+        body["errors_total"] = self.count
+        body["errors_file"] = os.path.relpath(self.errors_path, os.path.dirname(self.dir)) if self.count else None
         body.update(_printable(body))  # in place: the caller prints it too
         atomic_write(self.summary_path, (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True)
                                          + "\n").encode("utf-8"), tmp_in=tmp_dir(os.path.dirname(self.dir)))

@@ -61,6 +61,12 @@ class Manifest:
         rows = self._db.execute("SELECT out, source, sha256, pipeline_version, config FROM outputs")
         return {r[0]: Entry(*r) for r in rows}
 
+    def get(self, out: str) -> Entry | None:
+        """One output's row (a point lookup on the primary key: a run never loads them all)."""
+        r = self._db.execute("SELECT out, source, sha256, pipeline_version, config FROM outputs WHERE out = ?",
+                             (out,)).fetchone()
+        return Entry(*r) if r else None
+
     def record(self, entries: list[Entry]) -> None:
         if not entries:
             return

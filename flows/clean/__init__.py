@@ -20,8 +20,10 @@ processes then skip re-importing the main module (and with it Prefect).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
+import tempfile
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
@@ -39,9 +41,9 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
 from flows import console, output, pool as worker_pool, profiling, runlog, work  # noqa: E402
-from flows.discover import discover  # noqa: E402
+from flows.discover import Discovery, iter_sources  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
-from flows.plan import DEFAULT_MAX_BYTES, batches, error, plan  # noqa: E402
+from flows.plan import DEFAULT_MAX_BYTES, Planner, error, iter_batches  # noqa: E402
 from flows.state import Manifest, config_fingerprint  # noqa: E402
 
 DEFAULT_INPUTS = ("seeds",)
@@ -122,7 +124,7 @@ def _sweep_tmp(out_root: str, stale_seconds: float = STALE_TMP_SECONDS) -> None:
             pass
 
 
-def write_jsonl(path: str, out_root: str, outputs: list[str]) -> int:
+def write_jsonl(path: str, out_root: str, outputs) -> int:
     """Every document of this run's inputs (cleaned or unchanged) as one JSON line each, atomically."""
     lines = []
     for rel in outputs:
@@ -166,44 +168,84 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                         config_fp=config_fp, config=cfg)
     pool_key = None
     bar = console.Bar(progress)
+    found = Discovery()
+    spool = _OutputSpool() if jsonl else None
+    failed_outs: set[str] = set()
+
+    def flush_found() -> None:  # discovery's errors, as the walk reaches them
+        if found.errors:
+            summary["discovery_errors"] = summary.get("discovery_errors", 0) + len(found.errors)
+            log.add_errors(found.errors)
+            found.errors.clear()
+
+    def plan_error(e: dict) -> None:
+        log.add_errors([e])
+        if e.get("output"):
+            failed_outs.add(e["output"])
+
     try:
-        found = discover(inputs, exclude=[out_root] + ([os.path.abspath(jsonl)] if jsonl else []))
-        t_disc = time.perf_counter()
-        log.add_errors(found.errors)
-        summary["files"] = len(found.sources)
-        summary["ignored"] = found.ignored
+        sources = iter_sources(inputs, exclude=[out_root] + ([os.path.abspath(jsonl)] if jsonl else []),
+                               found=found)
         with Manifest(out_root) as man:
-            p = plan(found.sources, man.load(), out_root=out_root, pipeline_version=opts.pipeline_version,
-                     config_fp=opts.config_fp, force=force, max_bytes=max_size)
-            log.add_errors(p.errors)
-            todo = batches(p.todo, workers=n, max_docs=batch_docs)
+            planner = Planner(man.get, out_root=out_root, pipeline_version=opts.pipeline_version,
+                              config_fp=opts.config_fp, force=force, max_bytes=max_size, on_error=plan_error,
+                              on_output=spool.add if spool else None)
+            # streaming: documents are discovered, read, hashed and batched as the batches are
+            # submitted, a bounded window ahead of the workers; nothing holds every document
+            # (issue 5, figure 5). The profiling stage is the exception: it needs every
+            # document's site before the first is cleaned, so with profiles the plan is whole.
+            marks: dict[str, float] = {}
+
+            def items():
+                yield from planner.items(sources)
+                marks["planned"] = time.perf_counter() - t0  # the last input is read: totals known
+
+            stream = iter_batches(items(), workers=n, max_docs=batch_docs)
+            head = list(stream) if profiles else list(itertools.islice(stream, max(2, n)))
             t_plan = time.perf_counter()
-            logger.info("%d files, %d documents: %d to clean in %d batches, %d unchanged",
-                        len(found.sources), p.documents, len(p.todo), len(todo), len(p.skipped))
-            summary.update(documents=p.documents + len(found.errors), skipped=len(p.skipped),
-                           failed=len(found.errors) + len(p.errors), batches=len(todo))
+            flush_found()
             # more than one batch: clean in worker processes, even with one worker. In this
             # process Prefect's threads (API client, events, logs, heartbeat) take the GIL
             # from the cleaning thread: measured 44-74 s for the same 10,000 documents
             # in-process, against a steady 42-45 s plain loop (bench/RESULTS.md, "Flows")
-            if len(todo) > 1 and not distributed:
-                pool_key, _ = _start_pool(min(n, len(todo)))
+            if len(head) > 1 and not distributed:
+                pool_key, _ = _start_pool(min(n, len(head)))
                 summary["engine"] = "processes"
             else:
                 worker_pool.discard()  # workers the CLI started early are not needed
             per_doc: dict = {}
             book = None
-            if profiles and todo:
+            if profiles and head:
                 book, per_doc, summary["profiles"] = _profile_stage(
-                    todo, out_root, rebuild=rebuild_profiles, pool=pool_key, logger=logger,
+                    head, out_root, rebuild=rebuild_profiles, pool=pool_key, logger=logger,
                     thresholds=cfg.profile_thresholds() if cfg else None)
             t_prof = time.perf_counter()
-            bar.start(len(p.todo))
-            futures = {clean_batch.submit(work.Job(b, _with_profiles(opts, b, per_doc, book)), pool_key): b
-                        for b in todo}
-            failed_outs = {e["output"] for e in p.errors if e.get("output")}
-            for fut in as_completed(list(futures)):
-                batch = futures[fut]
+            bar.start(None)  # the total is known once the planner has read the last input
+            batches_done = 0
+            pending: dict = {}
+            todo = itertools.chain(head, stream)
+            del head
+            # at most a few batches in flight: the next is always queued when a worker frees up
+            # (the task runner has workers + 1 threads), and no more are held than that
+            in_flight = 2 * n + 2
+            planned = False
+            while True:
+                while len(pending) < in_flight:
+                    b = next(todo, None)
+                    if b is None:
+                        break
+                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, per_doc, book)), pool_key)] = b
+                flush_found()
+                if not planned and "planned" in marks:
+                    planned = True
+                    bar.set_total(planner.todo)
+                    logger.info("%d files, %d documents: %d to clean, %d unchanged, %d refused",
+                                planner.files, planner.documents, planner.todo, planner.skipped, planner.errors)
+                if not pending:
+                    break
+                fut = next(as_completed(list(pending)))
+                batch = pending.pop(fut)
+                batches_done += 1
                 try:
                     st = fut.result()
                 except Exception as exc:  # a crashed batch (a killed worker...): its documents failed
@@ -217,6 +259,10 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                 failed_outs.update(e["output"] for e in st.errors if e.get("output"))
                 runlog.add_batch(summary, st)
                 bar.advance(st.documents)
+            discovery_errors = summary.pop("discovery_errors", 0)
+            summary.update(files=planner.files, ignored=found.ignored, documents=planner.documents + discovery_errors,
+                           skipped=planner.skipped, batches=batches_done)
+            summary["failed"] += discovery_errors + planner.errors
         bar.stop()
         if book is not None:  # the documents counted from their output (sites too small to learn yet)
             summary["profiles"]["files_written"] += book.save()
@@ -225,9 +271,12 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         if jsonl:
             summary["jsonl"] = os.path.abspath(jsonl)
             summary["jsonl_documents"] = write_jsonl(jsonl, out_root,
-                                                     [o for o in p.outputs if o not in failed_outs])
-        summary["timings"] = {"discover": round(t_disc - t0, 3), "plan": round(t_plan - t_disc, 3),
-                              "profile": round(t_prof - t_plan, 3), "clean": round(t_clean - t_prof, 3),
+                                                     (o for o in spool if o not in failed_outs))
+        summary["timings"] = {"plan": round(t_plan - t0, 3), "profile": round(t_prof - t_plan, 3),
+                              "clean": round(t_clean - t_prof, 3),
+                              # discovery and planning run alongside the cleaning, a window ahead:
+                              # when the last input had been read (since the start)
+                              "planned": round(marks.get("planned", 0.0), 3),
                               "total": round(time.perf_counter() - t0, 3),
                               # this process's CPU seconds since it started (imports included, the
                               # workers' not): what the parent costs beside the cleaning
@@ -243,9 +292,30 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         return summary
     finally:
         bar.stop()
+        if spool is not None:
+            spool.close()
         if pool_key:
             _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
         lock.release()
+
+
+class _OutputSpool:
+    """This run's output paths in input order, for ``--jsonl``: on disk, not in a list."""
+
+    def __init__(self) -> None:
+        self._f = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
+
+    def add(self, out: str) -> None:
+        self._f.write(out + "\n")
+
+    def __iter__(self):
+        self._f.flush()
+        self._f.seek(0)
+        for line in self._f:
+            yield line[:-1]
+
+    def close(self) -> None:
+        self._f.close()
 
 
 def _with_profiles(opts: work.Options, batch, per_doc: dict, book) -> work.Options:

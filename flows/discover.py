@@ -35,6 +35,12 @@ class Source:
     path: str  # absolute path to open (a symlink's resolved target)
     rel: str  # relative to the input root, '/'-separated; names the output
     size: int
+    mtime_ns: int = 0
+    ctime_ns: int = 0
+
+    @property
+    def stat(self) -> tuple[int, int, int]:
+        return (self.size, self.mtime_ns, self.ctime_ns)
 
 
 @dataclass
@@ -113,7 +119,7 @@ def iter_sources(inputs: list[str], exclude: list[str] | tuple[str, ...] = (),
             if key in seen:
                 return None
             seen.add(key)
-        return Source(path=path, rel=rel, size=st.st_size)
+        return Source(path=path, rel=rel, size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns)
 
     for item in inputs:
         if is_glob(item):

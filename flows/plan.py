@@ -49,6 +49,7 @@ class Item:
     html: str | None = None
     url: str | None = None
     title: str | None = None
+    stat: tuple[int, int, int] | None = None  # a file's (size, mtime_ns, ctime_ns) at discovery
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,10 @@ class Planner:
     refused reported as it passes: memory does not grow with the number of documents.
 
     ``lookup``: output path -> its manifest Entry or None (``Manifest.get``, or a dict's
-    ``get``). ``on_skip(out)``, ``on_error(error dict)`` and ``on_output(out)`` (every planned
+    ``get``). A file whose row records the same stat (size, mtime, ctime) is skipped without
+    being read; one read and found unchanged under a new stat is skipped too, and its new
+    stat given to ``refresh(out, stat)`` (``Manifest.refresh_stat``), so the next run need
+    not read it. ``on_skip(out)``, ``on_error(error dict)`` and ``on_output(out)`` (every planned
     output, in input order) are called as documents pass; the counters say how many."""
 
     RECENT = 4096  # outputs whose source is remembered, to name it when a later input collides
@@ -99,8 +103,9 @@ class Planner:
     def __init__(self, lookup: Callable[[str], Entry | None], *, out_root: str, pipeline_version: str,
                  config_fp: str, force: bool = False, max_bytes: int | None = DEFAULT_MAX_BYTES,
                  on_skip: Callable[[str], None] | None = None, on_error: Callable[[dict], None] | None = None,
-                 on_output: Callable[[str], None] | None = None):
-        self.lookup, self.out_root = lookup, out_root
+                 on_output: Callable[[str], None] | None = None,
+                 refresh: Callable[[str, tuple[int, int, int]], None] | None = None):
+        self.lookup, self.out_root, self.refresh = lookup, out_root, refresh
         self.pipeline_version, self.config_fp, self.force, self.max_bytes = (pipeline_version, config_fp,
                                                                             force, max_bytes)
         self.on_skip, self.on_error, self.on_output = on_skip, on_error, on_output
@@ -120,27 +125,55 @@ class Planner:
         if self.on_error is not None:
             self.on_error(e)
 
-    def _consider(self, item: Item) -> bool:
-        """True when the item is to be cleaned."""
-        key = hashlib.blake2b(item.out.encode("utf-8", "surrogateescape"), digest_size=16).digest()
+    def _claim(self, out: str, source: str, path: str | None) -> bool:
+        """Take an output path for this source; False (an error recorded) when an earlier one has it."""
+        key = hashlib.blake2b(out.encode("utf-8", "surrogateescape"), digest_size=16).digest()
         if key in self._claimed:
-            first = self._recent.get(item.out, "an earlier input")
-            self._error(error(item.source, "plan", f"output {item.out} already comes from {first}; "
-                              "rename one of them", path=item.path, out=item.out))
+            first = self._recent.get(out, "an earlier input")
+            self._error(error(source, "plan", f"output {out} already comes from {first}; "
+                              "rename one of them", path=path, out=out))
             return False
         self._claimed.add(key)
-        self._recent[item.out] = item.source
+        self._recent[out] = source
         if len(self._recent) > self.RECENT:
             self._recent.popitem(last=False)
         if self.on_output is not None:
-            self.on_output(item.out)
+            self.on_output(out)
+        return True
+
+    def _current(self, e: Entry | None, source: str) -> bool:
+        """The row was written for this source by this pipeline and config, and its output exists."""
+        return (e is not None and e.source == source and e.pipeline_version == self.pipeline_version
+                and e.config == self.config_fp and os.path.isfile(os.path.join(self.out_root, *e.out.split("/"))))
+
+    def _skip(self, out: str) -> None:
+        self.skipped += 1
+        if self.on_skip is not None:
+            self.on_skip(out)
+
+    def _unread(self, src: Source, rel: str) -> bool:
+        """The fast path: a file whose manifest row records its current stat is unchanged, and
+        is skipped (or refused, on an output collision) without being read. True when it was."""
+        try:
+            out = output.doc_path(rel)
+        except output.OutputPathError:
+            return False  # reported by the reading path
+        e = self.lookup(out)
+        if e is None or e.stat != src.stat or not self._current(e, rel):
+            return False
+        if self._claim(out, rel, src.path):
+            self._skip(out)
+        return True
+
+    def _consider(self, item: Item) -> bool:
+        """True when the item is to be cleaned."""
+        if not self._claim(item.out, item.source, item.path):
+            return False
         e = None if self.force else self.lookup(item.out)
-        if (e is not None and e.sha256 == item.sha256 and e.source == item.source
-                and e.pipeline_version == self.pipeline_version and e.config == self.config_fp
-                and os.path.isfile(os.path.join(self.out_root, *item.out.split("/")))):
-            self.skipped += 1
-            if self.on_skip is not None:
-                self.on_skip(item.out)
+        if e is not None and e.sha256 == item.sha256 and self._current(e, item.source):
+            if item.stat is not None and e.stat != item.stat and self.refresh is not None:
+                self.refresh(item.out, item.stat)  # touched or copied, not changed
+            self._skip(item.out)
             return False
         self.todo += 1
         return True
@@ -159,6 +192,8 @@ class Planner:
         rel = printable(src.rel)  # names that are not UTF-8 get \xNN escapes: source and output stay text
         _, ext = records.base_name(rel)
         feed = ext in records.JSON_EXT | records.JSONL_EXT
+        if not feed and not self.force and self._unread(src, rel):
+            return
         limit = records.MAX_DECOMPRESSED if feed else max_bytes
         if limit is not None and src.size > limit:
             self._error(error(rel, "read", too_large(src.size, limit, feed), path=src.path, kind="TooLarge"))
@@ -192,7 +227,7 @@ class Planner:
             except output.OutputPathError as exc:
                 self._error(error(rel, "plan", str(exc), path=src.path))
                 return
-            yield Item(source=rel, out=out, sha256=digest, kind=kind, size=size, path=src.path)
+            yield Item(source=rel, out=out, sha256=digest, kind=kind, size=size, path=src.path, stat=src.stat)
             return
         try:
             for rec in records.parse_feed(content, kind):

@@ -2,11 +2,12 @@
 
 Plain functions, no Prefect import (they run in worker processes too):
 
-- ``Profiles.prepare`` gives each document its site and decides which are
-  counted before cleaning: those of sites that can reach ``min_documents``
-  with this run's pages. The others cannot learn anything this run; they are
-  counted after cleaning, from their CleanDocument (``texts_of``), so their
-  pages are never extracted twice;
+- ``Profiles.note_batch`` gives each document of a batch its site (a tuple that travels
+  with the batch; the book keeps per-site counts, nothing per document) and ``decide``
+  picks the documents counted before cleaning: those of sites that can reach
+  ``min_documents`` with this run's pages. The others cannot learn anything this run; they
+  are counted after cleaning, from their CleanDocument (``texts_of``), so their pages are
+  never extracted twice;
 - ``profile_batch`` reads a batch's documents, segments them exactly as the
   cleaners will (the same entry points, with every cleaner switched off) and
   returns small per-site counters (``cleaners.profiles.SiteCounts``);
@@ -159,11 +160,13 @@ def profile_batch(batch: Batch, sites: dict[str, str]) -> ProfileBatch:
 class Profiles:
     """The persisted profiles of one OUT folder, updated by this run's counters.
 
-    ``prepare`` gives each document of the run its site and splits them: documents of a
-    site that can reach ``min_documents`` (stored + this run's) are counted *before*
-    cleaning (``prepass``), so the profile is learned first; the others cannot learn
-    anything this run, so they are cleaned without a profile and counted *from their
-    cleaned document* (``count_later``), without a second extraction."""
+    Each batch's documents get their site with ``note_batch`` (a tuple, one site or None
+    per document, that travels with the batch: the book keeps per-site counts, nothing per
+    document). ``decide`` then splits them: documents of a site that can reach
+    ``min_documents`` (stored + this run's) are counted *before* cleaning (``prepass_sites``),
+    so the profile is learned first; the others cannot learn anything this run, so they are
+    cleaned without a profile and counted *from their cleaned document* (``count_later``),
+    without a second extraction."""
 
     def __init__(self, out_root: str, *, rebuild: bool = False, thresholds: Thresholds | None = None):
         self.out_root = out_root
@@ -173,8 +176,9 @@ class Profiles:
         self.counts: dict[str, SiteCounts] = {}
         self.warnings: list[str] = []
         self.profiled = 0
-        self.sites: dict[str, str] = {}
-        self.prepass: set[str] = set()
+        self.new: dict[str, int] = {}  # site -> this run's documents
+        self.learnable: set[str] = set()
+        self.learned: dict[str, SiteProfile] = {}
 
     def path(self, site: str) -> str:
         return os.path.join(self.dir, profile_filename(site))
@@ -198,29 +202,46 @@ class Profiles:
         self.counts[site] = stored
         return stored
 
-    def prepare(self, items) -> None:
-        new: dict[str, int] = {}
-        for item in items:
-            site = planned_site(item)
+    def note_batch(self, batch: Batch) -> tuple[str | None, ...]:
+        """The batch's documents' sites, in order, counted towards this run's."""
+        sites = tuple(planned_site(item) for item in batch.items)
+        for site in sites:
             if site is not None:
-                self.sites[item.out] = site
-                new[site] = new.get(site, 0) + 1
-        learnable = {s for s, n in new.items() if self._load(s).documents + n >= self.thresholds.min_documents}
-        self.prepass = {o for o, s in self.sites.items() if s in learnable}
+                self.new[site] = self.new.get(site, 0) + 1
+        return sites
 
-    def prepass_sites(self, batch: Batch) -> dict[str, str]:
-        return {i.out: self.sites[i.out] for i in batch.items if i.out in self.prepass}
+    def decide(self) -> None:
+        """Which sites learn before cleaning (after every batch was noted)."""
+        self.learnable = {s for s, n in self.new.items()
+                          if self._load(s).documents + n >= self.thresholds.min_documents}
 
-    def count_later(self, batch: Batch) -> dict[str, str]:
-        return {i.out: self.sites[i.out] for i in batch.items if i.out in self.sites and i.out not in self.prepass}
+    @property
+    def counted_first(self) -> int:
+        return sum(n for s, n in self.new.items() if s in self.learnable)
+
+    def prepass_sites(self, batch: Batch, sites) -> dict[str, str]:
+        return {i.out: s for i, s in zip(batch.items, sites) if s in self.learnable}
+
+    def count_later(self, batch: Batch, sites) -> dict[str, str]:
+        return {i.out: s for i, s in zip(batch.items, sites) if s is not None and s not in self.learnable}
 
     def add(self, counts: dict[str, SiteCounts]) -> None:
         for site, c in counts.items():
             self._load(site).merge(c)
             self.profiled += c.documents
 
-    def learned(self) -> dict[str, SiteProfile]:
-        return {site: learn(c, self.thresholds) for site, c in sorted(self.counts.items())}
+    def learn(self) -> dict[str, SiteProfile]:
+        self.learned = {site: learn(c, self.thresholds) for site, c in sorted(self.counts.items())}
+        return self.learned
+
+    def profiles_for(self, batch: Batch, sites) -> dict[str, SiteProfile]:
+        """Output path -> the profile its cleaning reads (only documents whose site learned something)."""
+        out = {}
+        for item, site in zip(batch.items, sites):
+            prof = self.learned.get(site) if site else None
+            if prof is not None and prof.boilerplate:
+                out[item.out] = prof
+        return out
 
     def save(self) -> int:
         """Write every site's counters (compacted) atomically; unchanged files are left alone."""
@@ -241,47 +262,35 @@ class Profiles:
             written += 1
         return written
 
-    def for_items(self, items, profiles: dict[str, SiteProfile]) -> dict[str, SiteProfile]:
-        """Output path -> the profile its cleaning reads (only documents whose site learned something)."""
-        out = {}
-        for item in items:
-            site = self.sites.get(item.out)
-            prof = profiles.get(site) if site else None
-            if prof is not None and prof.boilerplate:
-                out[item.out] = prof
-        return out
-
-    def summary(self, profiles: dict[str, SiteProfile], per_doc: dict, written: int) -> dict:
+    def summary(self, written: int) -> dict:
+        profiles = self.learned
+        with_profile = sum(n for s, n in self.new.items() if profiles.get(s) is not None and profiles[s].boilerplate)
         return {"dir": PROFILES_DIR, "sites": len(profiles), "rebuilt": self.rebuild,
                 "sites_with_boilerplate": sum(1 for p in profiles.values() if p.boilerplate),
                 "boilerplate_blocks": sum(len(p.boilerplate) for p in profiles.values()),
-                "documents_profiled": self.profiled, "documents_counted_first": len(self.prepass),
-                "documents_with_profile": len(per_doc), "files_written": written, "warnings": self.warnings}
+                "documents_profiled": self.profiled, "documents_counted_first": self.counted_first,
+                "documents_with_profile": with_profile, "files_written": written, "warnings": self.warnings}
 
 
-def stage(batches, out_root: str, *, rebuild: bool = False, thresholds: Thresholds | None = None,
-          results=None) -> tuple[Profiles, dict[str, SiteProfile], dict]:
-    """The profiling stage before cleaning. ``results``: a function (batch, sites) -> an iterable
-    of (batch, ProfileBatch or exception) in batch order (the flow submits tasks); default: here.
-    Returns (the Profiles, output path -> SiteProfile, a summary entry). After cleaning, fold the
-    clean batches' ``profile_counts`` in with ``Profiles.add`` and ``save`` again."""
-    book = Profiles(out_root, rebuild=rebuild, thresholds=thresholds)
-    book.prepare([i for b in batches for i in b.items])
-    work = [(b, book.prepass_sites(b)) for b in batches]
-    work = [(b, s) for b, s in work if s]
-    if results is None:
-        res = ((b, profile_batch(b, s)) for b, s in work)
-    else:
-        res = results(work)
+def stage(book: Profiles, sited, *, results=None) -> dict:
+    """The profiling stage before cleaning, over ``sited``: (batch, sites from
+    ``book.note_batch``) pairs, every batch of the run already noted (a list, or a spool read
+    again). ``results``: a function (iterable of (batch, prepass sites)) -> an iterable of
+    (batch, ProfileBatch or exception) (the flow submits tasks); default: here, in order.
+    Counts, learns (``book.learned``) and saves; returns the summary entry. Then each batch
+    is cleaned with ``book.profiles_for`` and ``book.count_later``; fold the clean batches'
+    ``profile_counts`` in with ``Profiles.add`` and ``save`` again."""
+    book.decide()
+    work = ((b, book.prepass_sites(b, sites)) for b, sites in sited)
+    work = ((b, s) for b, s in work if s)
+    res = ((b, profile_batch(b, s)) for b, s in work) if results is None else results(work)
     for b, r in res:
         if isinstance(r, BaseException):  # its documents are cleaned without what they would add
             book.warnings.append(f"profiling batch {b.index} failed: {type(r).__name__}: {r}")
         else:
             book.add(r.counts)
-    learned = book.learned()
-    written = book.save()
-    per_doc = book.for_items([i for b in batches for i in b.items], learned)
-    return book, per_doc, book.summary(learned, per_doc, written)
+    book.learn()
+    return book.summary(book.save())
 
 
 __all__ = ["stage", "profile_batch", "ProfileBatch", "Profiles", "PROFILES_DIR", "planned_site", "folder_of",

@@ -3,8 +3,11 @@
 A sidecar SQLite file, ``OUT/_state/manifest.sqlite``, so the CleanDocument
 contract stays untouched. One row per output path: the source, the sha256 of
 the input bytes (a file, or one feed record), ``pipeline_version`` and a
-fingerprint of the configuration. A document is skipped when its row matches
-and its output file still exists.
+fingerprint of the configuration, and (for a file) the size, mtime and ctime it
+had when it was read. A document is skipped when its row matches and its output
+file still exists: a file whose stat is unchanged without even being read (ctime
+cannot be set back by a program, so an edit that restores the mtime is still
+seen), any other by its sha256.
 
 Only the flow's parent process writes it, one transaction per finished batch,
 after that batch's outputs are on disk: a run killed in between loses at
@@ -23,9 +26,16 @@ CREATE TABLE IF NOT EXISTS outputs (
     source TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     pipeline_version TEXT NOT NULL,
-    config TEXT NOT NULL
+    config TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER,
+    ctime_ns INTEGER
 )
 """
+# what the input file's stat said when it was read (NULL for feed records, and for rows
+# written before these columns existed): an unchanged stat skips the file without reading it
+STAT_COLUMNS = (("size", "INTEGER"), ("mtime_ns", "INTEGER"), ("ctime_ns", "INTEGER"))
+COLUMNS = "out, source, sha256, pipeline_version, config, size, mtime_ns, ctime_ns"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,13 @@ class Entry:
     sha256: str
     pipeline_version: str
     config: str
+    size: int | None = None  # the input file's stat when it was read (None: a feed record)
+    mtime_ns: int | None = None
+    ctime_ns: int | None = None
+
+    @property
+    def stat(self) -> tuple[int, int, int] | None:
+        return None if self.size is None else (self.size, self.mtime_ns, self.ctime_ns)
 
 
 def config_fingerprint(config) -> str:
@@ -55,16 +72,19 @@ class Manifest:
         self._db = sqlite3.connect(self.path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(SCHEMA)
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(outputs)")}
+        for name, kind in STAT_COLUMNS:  # a manifest from before the stat columns: add them
+            if name not in have:
+                self._db.execute(f"ALTER TABLE outputs ADD COLUMN {name} {kind}")
         self._db.commit()
 
     def load(self) -> dict[str, Entry]:
-        rows = self._db.execute("SELECT out, source, sha256, pipeline_version, config FROM outputs")
+        rows = self._db.execute(f"SELECT {COLUMNS} FROM outputs")
         return {r[0]: Entry(*r) for r in rows}
 
     def get(self, out: str) -> Entry | None:
         """One output's row (a point lookup on the primary key: a run never loads them all)."""
-        r = self._db.execute("SELECT out, source, sha256, pipeline_version, config FROM outputs WHERE out = ?",
-                             (out,)).fetchone()
+        r = self._db.execute(f"SELECT {COLUMNS} FROM outputs WHERE out = ?", (out,)).fetchone()
         return Entry(*r) if r else None
 
     def record(self, entries: list[Entry]) -> None:
@@ -72,9 +92,15 @@ class Manifest:
             return
         with self._db:
             self._db.executemany(
-                "INSERT OR REPLACE INTO outputs (out, source, sha256, pipeline_version, config) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(e.out, e.source, e.sha256, e.pipeline_version, e.config) for e in entries])
+                f"INSERT OR REPLACE INTO outputs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(e.out, e.source, e.sha256, e.pipeline_version, e.config, e.size, e.mtime_ns, e.ctime_ns)
+                 for e in entries])
+
+    def refresh_stat(self, out: str, stat: tuple[int, int, int]) -> None:
+        """A file read again and found unchanged (same sha256) under a new stat (touched,
+        copied): remember the new stat so the next run skips it without reading."""
+        with self._db:
+            self._db.execute("UPDATE outputs SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE out = ?", (*stat, out))
 
     def close(self) -> None:
         self._db.close()

@@ -162,7 +162,8 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
             st.chars_kept += s.chars_kept
             for name, n in s.removed_by_cleaner.items():
                 st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
-            st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp))
+            st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp,
+                                 *(item.stat or (None, None, None))))
             site = count_sites.get(item.out)
             if site is not None:
                 from .profiling import count_into, texts_of

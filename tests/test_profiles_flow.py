@@ -42,12 +42,16 @@ def run(root, out, *, profiles=True, rebuild=False, force=False, batch_docs=9, t
         p = plan(discover([str(root)], exclude=[str(out)]).sources, man.load(), out_root=str(out),
                  pipeline_version=cleaners.__version__, config_fp=cfp, force=force)
         todo = batches(p.todo, max_docs=batch_docs, min_docs=1)
-        book, per_doc, entry = (profiling.stage(todo, str(out), rebuild=rebuild, thresholds=thresholds)
-                                if profiles and todo else (None, {}, None))
+        book = entry = None
+        sited = [(b, ()) for b in todo]
+        if profiles and todo:
+            book = profiling.Profiles(str(out), rebuild=rebuild, thresholds=thresholds)
+            sited = [(b, book.note_batch(b)) for b in todo]
+            entry = profiling.stage(book, sited)
         opts = Options(out_root=str(out), pipeline_version=cleaners.__version__, config_fp=cfp)
-        for b in todo:
-            mine = {i.out: per_doc[i.out] for i in b.items if i.out in per_doc}
-            later = book.count_later(b) if book else {}
+        for b, sites in sited:
+            mine = book.profiles_for(b, sites) if book else {}
+            later = book.count_later(b, sites) if book else {}
             st = clean_batch(b, dataclasses.replace(opts, profiles=mine, count_sites=later))
             assert not st.errors, st.errors
             man.record(st.done)

@@ -158,3 +158,84 @@ def test_run_log_counts_every_error_but_keeps_only_the_first_inline(tmp_path):
     assert s["errors_total"] == runlog.INLINE_ERRORS + 15 and len(s["errors"]) == runlog.INLINE_ERRORS
     with open(log.errors_path, encoding="utf-8") as f:
         assert len(f.readlines()) == runlog.INLINE_ERRORS + 15
+
+
+def test_spools_give_back_what_was_added_on_every_pass(tmp_path):
+    from flows.spool import BatchSpool, LineSpool
+
+    bs = batches(_items(1000), workers=2, max_docs=100)
+    spool = BatchSpool(str(tmp_path / "not-yet"))  # made when missing
+    for b in bs:
+        spool.add(b, tuple(f"site{i % 3}" for i in range(len(b.items))))
+    assert len(spool) == len(bs)
+    first = list(spool)
+    assert [b for b, _ in first] == bs and first == list(spool)  # read again from the start
+    assert first[0][1][:4] == ("site0", "site1", "site2", "site0")
+    spool.close()
+    lines = LineSpool(str(tmp_path / "not-yet"))
+    for name in ("a.json", "dir/b.json", "caf\udcc3.json"):  # a non-UTF-8 name survives too
+        lines.add(name)
+    assert list(lines) == ["a.json", "dir/b.json", "caf\udcc3.json"] == list(lines)
+    lines.close()
+    assert not list((tmp_path / "not-yet").iterdir())  # anonymous files: nothing left behind
+
+
+def test_unchanged_files_are_skipped_without_being_read(tmp_path, monkeypatch):
+    import builtins
+
+    from flows import plan as plan_mod
+    from flows.work import Options, clean_batch
+
+    root, out = tmp_path / "in", tmp_path / "out"
+    for i in range(3):
+        write(root / f"{i}.txt", ARTICLE + f"Number {i}.\n")
+    reads: list[str] = []
+
+    def counting_open(path, *a, **k):
+        reads.append(os.path.basename(path))
+        return builtins.open(path, *a, **k)
+
+    monkeypatch.setattr(plan_mod, "open", counting_open, raising=False)
+
+    def run_once():
+        reads.clear()
+        with Manifest(str(out)) as man:
+            p = Planner(man.get, out_root=str(out), pipeline_version="t", config_fp="c", refresh=man.refresh_stat)
+            todo = list(p.items(iter_sources([str(root)])))
+            if todo:
+                st = clean_batch(batches(todo)[0], Options(out_root=str(out), pipeline_version="t", config_fp="c"))
+                man.record(st.done)
+        return [i.source for i in todo], sorted(reads), p.skipped
+
+    assert run_once() == (["0.txt", "1.txt", "2.txt"], ["0.txt", "1.txt", "2.txt"], 0)
+    assert run_once() == ([], [], 3)                      # unchanged: not even read
+    os.utime(root / "1.txt", ns=(1, 10**18))              # touched: read, same sha256, new stat kept
+    assert run_once() == ([], ["1.txt"], 3)
+    assert run_once() == ([], [], 3)
+    before = os.stat(root / "2.txt")                      # same size, mtime put back: ctime moved
+    (root / "2.txt").write_text(ARTICLE + "Number X.\n", encoding="utf-8")
+    os.utime(root / "2.txt", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(root / "2.txt").st_size == before.st_size
+    assert run_once() == (["2.txt"], ["2.txt"], 2)
+    (out / "0.json").unlink()                             # an output gone: made again
+    assert run_once() == (["0.txt"], ["0.txt"], 2)
+
+
+def test_a_manifest_from_before_the_stat_columns_is_migrated(tmp_path):
+    import sqlite3
+
+    from flows.state import manifest_path
+
+    path = manifest_path(str(tmp_path))
+    os.makedirs(os.path.dirname(path))
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE outputs (out TEXT PRIMARY KEY, source TEXT NOT NULL, sha256 TEXT NOT NULL, "
+               "pipeline_version TEXT NOT NULL, config TEXT NOT NULL)")
+    db.execute("INSERT INTO outputs VALUES ('a.json', 'a.txt', 'ab', 'v', 'c')")
+    db.commit()
+    db.close()
+    with Manifest(str(tmp_path)) as man:
+        e = man.get("a.json")
+        assert e == Entry("a.json", "a.txt", "ab", "v", "c") and e.stat is None
+        man.refresh_stat("a.json", (1, 2, 3))
+        assert man.get("a.json").stat == (1, 2, 3)

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import deque
 import json
 import os
-import tempfile
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +41,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
 from flows import console, output, pool as worker_pool, profiling, runlog, work  # noqa: E402
+from flows.spool import BatchSpool, LineSpool  # noqa: E402
 from flows.discover import Discovery, iter_sources  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
 from flows.plan import DEFAULT_MAX_BYTES, Planner, error, iter_batches  # noqa: E402
@@ -76,26 +77,33 @@ def profile_batch(job: work.Job, pool: str | None = None) -> profiling.ProfileBa
     return executor.submit(profiling.profile_batch, job.batch, job.arg).result()
 
 
-def _profile_stage(todo, out_root: str, *, rebuild: bool, pool: str | None, logger,
-                   thresholds=None):
-    """Site profiles for this run's documents: persisted counters + this run's, merged, learned, saved.
-    Returns (the Profiles, output path -> SiteProfile, summary entry)."""
+def _profile_stage(book: profiling.Profiles, sited, *, pool: str | None, logger, ahead: int) -> dict:
+    """Site profiles for this run's documents: persisted counters + this run's, merged, learned,
+    saved. ``sited``: every (batch, sites) of the run; profiling tasks run at most ``ahead`` at a
+    time (their batches are read from the spool, not held). Returns the summary entry."""
 
-    def results(todo_sites):
-        futures = [(b, profile_batch.submit(work.Job(b, sites), pool)) for b, sites in todo_sites]
-        for b, fut in futures:
-            try:
-                yield b, fut.result()
-            except Exception as exc:  # noqa: BLE001 - recorded as a warning by the stage
-                yield b, exc
+    def results(todo):
+        pending: deque = deque()
+        for b, sites in todo:
+            pending.append((b, profile_batch.submit(work.Job(b, sites), pool)))
+            if len(pending) >= ahead:
+                yield _result(*pending.popleft())
+        while pending:
+            yield _result(*pending.popleft())
 
-    book, per_doc, entry = profiling.stage(todo, out_root, rebuild=rebuild, thresholds=thresholds,
-                                           results=results)
+    entry = profiling.stage(book, sited, results=results)
     for w in entry["warnings"]:
         logger.warning("profiles: %s", w)
     logger.info("profiles: %d sites (%d with learned boilerplate), %d new documents counted",
                 entry["sites"], entry["sites_with_boilerplate"], entry["documents_profiled"])
-    return book, per_doc, entry
+    return entry
+
+
+def _result(batch, fut):
+    try:
+        return batch, fut.result()
+    except Exception as exc:  # noqa: BLE001 - recorded as a warning by the stage
+        return batch, exc
 
 
 def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
@@ -169,7 +177,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     pool_key = None
     bar = console.Bar(progress)
     found = Discovery()
-    spool = _OutputSpool() if jsonl else None
+    spool = LineSpool(output.tmp_dir(out_root)) if jsonl else None
+    spools = [spool] if spool else []
     failed_outs: set[str] = set()
 
     def flush_found() -> None:  # discovery's errors, as the walk reaches them
@@ -189,11 +198,11 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         with Manifest(out_root) as man:
             planner = Planner(man.get, out_root=out_root, pipeline_version=opts.pipeline_version,
                               config_fp=opts.config_fp, force=force, max_bytes=max_size, on_error=plan_error,
-                              on_output=spool.add if spool else None)
+                              on_output=spool.add if spool else None, refresh=man.refresh_stat)
             # streaming: documents are discovered, read, hashed and batched as the batches are
             # submitted, a bounded window ahead of the workers; nothing holds every document
-            # (issue 5, figure 5). The profiling stage is the exception: it needs every
-            # document's site before the first is cleaned, so with profiles the plan is whole.
+            # (issue 5, figure 5). The profiling stage needs every document's site before the
+            # first is cleaned: with profiles the whole plan is made first, into a spool on disk.
             marks: dict[str, float] = {}
 
             def items():
@@ -201,40 +210,51 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                 marks["planned"] = time.perf_counter() - t0  # the last input is read: totals known
 
             stream = iter_batches(items(), workers=n, max_docs=batch_docs)
-            head = list(stream) if profiles else list(itertools.islice(stream, max(2, n)))
+            book = None
+            if profiles:  # every document's site first: the batches go to a spool on disk
+                book = profiling.Profiles(out_root, rebuild=rebuild_profiles,
+                                          thresholds=cfg.profile_thresholds() if cfg else None)
+                sited_spool = BatchSpool(output.tmp_dir(out_root))
+                spools.append(sited_spool)
+                for b in stream:
+                    sited_spool.add(b, book.note_batch(b))
+                known, sited = len(sited_spool), sited_spool
+                if not known:
+                    book = None
+            else:
+                head = list(itertools.islice(stream, max(2, n)))
+                known = len(head)  # batches known so far (all of them when fewer than asked for)
+                sited = ((b, ()) for b in itertools.chain(head, stream))
+                del head
             t_plan = time.perf_counter()
             flush_found()
             # more than one batch: clean in worker processes, even with one worker. In this
             # process Prefect's threads (API client, events, logs, heartbeat) take the GIL
             # from the cleaning thread: measured 44-74 s for the same 10,000 documents
             # in-process, against a steady 42-45 s plain loop (bench/RESULTS.md, "Flows")
-            if len(head) > 1 and not distributed:
-                pool_key, _ = _start_pool(min(n, len(head)))
+            if known > 1 and not distributed:
+                pool_key, _ = _start_pool(min(n, known))
                 summary["engine"] = "processes"
             else:
                 worker_pool.discard()  # workers the CLI started early are not needed
-            per_doc: dict = {}
-            book = None
-            if profiles and head:
-                book, per_doc, summary["profiles"] = _profile_stage(
-                    head, out_root, rebuild=rebuild_profiles, pool=pool_key, logger=logger,
-                    thresholds=cfg.profile_thresholds() if cfg else None)
+            # at most a few batches in flight: the next is always queued when a worker frees up
+            # (the task runner has workers + 1 threads), and no more are held than that
+            in_flight = 2 * n + 2
+            if book is not None:
+                summary["profiles"] = _profile_stage(book, sited_spool, pool=pool_key, logger=logger,
+                                                     ahead=in_flight)
             t_prof = time.perf_counter()
             bar.start(None)  # the total is known once the planner has read the last input
             batches_done = 0
             pending: dict = {}
-            todo = itertools.chain(head, stream)
-            del head
-            # at most a few batches in flight: the next is always queued when a worker frees up
-            # (the task runner has workers + 1 threads), and no more are held than that
-            in_flight = 2 * n + 2
+            todo = iter(sited)
             planned = False
             while True:
                 while len(pending) < in_flight:
-                    b = next(todo, None)
+                    b, sites = next(todo, (None, None))
                     if b is None:
                         break
-                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, per_doc, book)), pool_key)] = b
+                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, sites, book)), pool_key)] = b
                 flush_found()
                 if not planned and "planned" in marks:
                     planned = True
@@ -292,37 +312,20 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         return summary
     finally:
         bar.stop()
-        if spool is not None:
-            spool.close()
+        for sp in spools:
+            sp.close()
         if pool_key:
             _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
         lock.release()
 
 
-class _OutputSpool:
-    """This run's output paths in input order, for ``--jsonl``: on disk, not in a list."""
-
-    def __init__(self) -> None:
-        self._f = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
-
-    def add(self, out: str) -> None:
-        self._f.write(out + "\n")
-
-    def __iter__(self):
-        self._f.flush()
-        self._f.seek(0)
-        for line in self._f:
-            yield line[:-1]
-
-    def close(self) -> None:
-        self._f.close()
-
-
-def _with_profiles(opts: work.Options, batch, per_doc: dict, book) -> work.Options:
+def _with_profiles(opts: work.Options, batch, sites, book) -> work.Options:
     """The batch's options carrying only its own documents' profiles (shared objects pickle once)
     and the documents to count from their output."""
-    mine = {i.out: per_doc[i.out] for i in batch.items if i.out in per_doc}
-    later = book.count_later(batch) if book is not None else {}
+    if book is None:
+        return opts
+    mine = book.profiles_for(batch, sites)
+    later = book.count_later(batch, sites)
     return dataclasses.replace(opts, profiles=mine or None, count_sites=later or None) if mine or later else opts
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import hashlib
 import os
 import tempfile
@@ -74,15 +75,33 @@ def tmp_dir(out_root: str) -> str:
     return os.path.join(out_root, "_state", "tmp")
 
 
-def atomic_write(target: str, data: bytes, tmp_in: str | None = None) -> None:
-    """Write ``data`` to ``target`` so that readers see the old file or the whole new one."""
-    folder = os.path.dirname(target)
-    os.makedirs(folder, exist_ok=True)
-    where = tmp_in or folder
-    os.makedirs(where, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=where, prefix="." + os.path.basename(target)[:40] + ".", suffix=".tmp")
+_SEQ = itertools.count()
+
+
+def _open_tmp(where: str, target: str) -> tuple[int, str]:
+    """A new temporary file in ``where``, opened for writing with the mode any new file gets
+    (0666 less the umask). Its name is unique to this process (pid + a counter), so the
+    common case costs one ``open``; a name left by a killed run with the same pid falls
+    back to ``mkstemp``."""
+    name = os.path.join(where, f".{os.path.basename(target)[:40]}.{os.getpid()}.{next(_SEQ)}.tmp")
     try:
+        return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
+    except FileExistsError:
+        fd, name = tempfile.mkstemp(dir=where, prefix="." + os.path.basename(target)[:40] + ".", suffix=".tmp")
         os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; outputs get the mode any new file would
+        return fd, name
+
+
+def atomic_write(target: str, data: bytes, tmp_in: str | None = None, *, dirs_exist: bool = False) -> None:
+    """Write ``data`` to ``target`` so that readers see the old file or the whole new one.
+    ``dirs_exist``: the caller has made the target's folder and ``tmp_in`` (skips two makedirs)."""
+    folder = os.path.dirname(target)
+    where = tmp_in or folder
+    if not dirs_exist:
+        os.makedirs(folder, exist_ok=True)
+        os.makedirs(where, exist_ok=True)
+    fd, tmp = _open_tmp(where, target)
+    try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         try:
@@ -108,6 +127,7 @@ class Writer:
         self.root = os.path.realpath(out_root)
         self.tmp = tmp_dir(self.root)
         self._safe_dirs: set[str] = set()
+        self._tmp_made = False
 
     def target(self, rel: str) -> str:
         check_rel(rel)
@@ -122,4 +142,8 @@ class Writer:
         return path
 
     def write(self, rel: str, data: bytes) -> None:
-        atomic_write(self.target(rel), data, tmp_in=self.tmp)
+        path = self.target(rel)  # its folder made and checked (once per folder)
+        if not self._tmp_made:
+            os.makedirs(self.tmp, exist_ok=True)
+            self._tmp_made = True
+        atomic_write(path, data, tmp_in=self.tmp, dirs_exist=True)

@@ -150,6 +150,22 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     assert os.listdir(tmp_path / "tmp") == []
 
 
+def test_atomic_write_steps_around_a_temp_name_left_by_a_killed_run(tmp_path):
+    # temp names are unique to a process (pid + counter); a dead run with the same pid may
+    # have left the next one behind: the write still succeeds and leaves that file alone
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    n = next(output._SEQ)
+    stale = tmp / f".a.json.{os.getpid()}.{n + 1}.tmp"
+    stale.write_bytes(b"half")
+    target = tmp_path / "a.json"
+    output.atomic_write(str(target), b"whole", tmp_in=str(tmp))
+    assert target.read_bytes() == b"whole" and stale.read_bytes() == b"half"
+    assert os.listdir(tmp) == [stale.name]
+    mode = os.stat(target).st_mode & 0o777
+    assert mode == output._FILE_MODE
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symlinks")
 def test_writer_refuses_symlinked_folder_out_of_out(tmp_path):
     out = tmp_path / "out"

@@ -337,6 +337,7 @@ def fig_flows(sizes: list[int], work: Path, data: Path | None, rounds: int, figu
                 (src / ".complete").write_text(str(size))
             loop_out = work / "out-loop"
             res: dict[str, list[float]] = {}
+            inside: dict[str, list[float]] = {}
             for _ in range(rounds):
                 shutil.rmtree(loop_out, ignore_errors=True)
                 wall, _, stdout = run_measured(
@@ -362,6 +363,12 @@ def fig_flows(sizes: list[int], work: Path, data: Path | None, rounds: int, figu
                 for label, w in configs:
                     wall, peak, _ = run_measured(flow_cmd(src, work / "out-flow", w), envs[label])
                     res.setdefault(f"{label} w{w}", []).append(wall)
+                    # inside the run (same machine state, so not at the mercy of the minutes-long
+                    # speed swings between runs): the clean phase's wall time against the time
+                    # the workers spent in work.clean_batch, per worker
+                    s = fb.run_summary(work / "out-flow")
+                    inside.setdefault(f"{label} w{w}", []).append(
+                        (s["timings"]["clean"] - s["work_seconds"] / w) / (s["work_seconds"] / w))
                     if label == "running server" and w == 1:
                         peaks[n] = max(peaks.get(n, 0), peak)
                 print(f"  {n} docs round: " + ", ".join(f"{k} {v[-1]:.1f} s" for k, v in res.items()), flush=True)
@@ -374,6 +381,8 @@ def fig_flows(sizes: list[int], work: Path, data: Path | None, rounds: int, figu
                     lines.append(f"figure 3  {n} docs, {label}: flow {t:.1f} s vs loop {loop:.1f} s (+ fixed "
                                  f"{fixed_m[label]:.1f} s): overhead {over:+.1%} (target <= +5%) "
                                  f"{'OK' if over <= TARGETS[3] else 'MISSED'}")
+                    lines.append(f"          inside the run: clean phase over the workers' time in clean_batch "
+                                 f"{statistics.median(inside[f'{label} w1']):+.2%} (median of {rounds})")
             if 4 in figures:
                 w1, w2 = med["running server w1"], med["running server w2"]
                 f = fixed_m["running server"]
@@ -384,6 +393,10 @@ def fig_flows(sizes: list[int], work: Path, data: Path | None, rounds: int, figu
                 lines.append(f"          the machine's ceiling, same rounds: the same batches in a plain process pool "
                              f"(no Prefect) {p1 / p2:.2f}x ({p1:.1f} vs {p2:.1f} s); a pure CPU loop in two "
                              f"processes {med['cpu loop x2']:.2f}x (of 2.00)")
+            for k, v in inside.items():
+                if 3 not in figures or not k.endswith("w1"):
+                    lines.append(f"          {n} docs, {k}: clean phase over the workers' time in clean_batch "
+                                 f"{statistics.median(v):+.2%} (median of {rounds})")
             lines.append(f"          {n} docs: peak RSS of the flow's process tree (--workers 1) "
                          f"{peaks[n] / 2**20:.0f} MiB")
     finally:

@@ -12,6 +12,8 @@ seen), any other by its sha256.
 Only the flow's parent process writes it, one transaction per finished batch,
 after that batch's outputs are on disk: a run killed in between loses at
 most the rows of unfinished batches, and those documents are simply redone.
+Refreshed stats (touched but unchanged files) are buffered and written 1,000
+at a time: a killed run loses some, and those files are read once more.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS outputs (
 # what the input file's stat said when it was read (NULL for feed records, and for rows
 # written before these columns existed): an unchanged stat skips the file without reading it
 STAT_COLUMNS = (("size", "INTEGER"), ("mtime_ns", "INTEGER"), ("ctime_ns", "INTEGER"))
+REFRESH_BATCH = 1000
 COLUMNS = "out, source, sha256, pipeline_version, config, size, mtime_ns, ctime_ns"
 
 
@@ -70,6 +73,7 @@ class Manifest:
         self.path = manifest_path(out_root)
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60)
+        self._stats: list[tuple] = []  # refreshed stats not yet written (refresh_stat)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(SCHEMA)
         have = {r[1] for r in self._db.execute("PRAGMA table_info(outputs)")}
@@ -83,11 +87,13 @@ class Manifest:
         return {r[0]: Entry(*r) for r in rows}
 
     def get(self, out: str) -> Entry | None:
-        """One output's row (a point lookup on the primary key: a run never loads them all)."""
+        """One output's row (a point lookup on the primary key: a run never loads them all).
+        Stats given to ``refresh_stat`` may not be written yet (they are by ``record`` and ``close``)."""
         r = self._db.execute(f"SELECT {COLUMNS} FROM outputs WHERE out = ?", (out,)).fetchone()
         return Entry(*r) if r else None
 
     def record(self, entries: list[Entry]) -> None:
+        self._flush_stats()
         if not entries:
             return
         with self._db:
@@ -98,11 +104,21 @@ class Manifest:
 
     def refresh_stat(self, out: str, stat: tuple[int, int, int]) -> None:
         """A file read again and found unchanged (same sha256) under a new stat (touched,
-        copied): remember the new stat so the next run skips it without reading."""
-        with self._db:
-            self._db.execute("UPDATE outputs SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE out = ?", (*stat, out))
+        copied): remember the new stat so the next run skips it without reading. Buffered:
+        a copied folder refreshes every row, one transaction per REFRESH_BATCH rows."""
+        self._stats.append((*stat, out))
+        if len(self._stats) >= REFRESH_BATCH:
+            self._flush_stats()
+
+    def _flush_stats(self) -> None:
+        if self._stats:
+            with self._db:
+                self._db.executemany("UPDATE outputs SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE out = ?",
+                                     self._stats)
+            self._stats = []
 
     def close(self) -> None:
+        self._flush_stats()
         self._db.close()
 
     def __enter__(self) -> "Manifest":

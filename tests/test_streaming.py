@@ -237,5 +237,20 @@ def test_a_manifest_from_before_the_stat_columns_is_migrated(tmp_path):
     with Manifest(str(tmp_path)) as man:
         e = man.get("a.json")
         assert e == Entry("a.json", "a.txt", "ab", "v", "c") and e.stat is None
-        man.refresh_stat("a.json", (1, 2, 3))
+        man.refresh_stat("a.json", (1, 2, 3))  # buffered, written at close
+    with Manifest(str(tmp_path)) as man:
         assert man.get("a.json").stat == (1, 2, 3)
+
+
+def test_refreshed_stats_are_written_in_few_transactions(tmp_path):
+    from flows import state
+
+    with Manifest(str(tmp_path)) as man:
+        man.record([Entry(f"{i}.json", f"{i}.txt", "ab", "v", "c", 1, 1, 1) for i in range(2500)])
+        commits = []
+        man._db.set_trace_callback(lambda sql: commits.append(sql) if sql.startswith("COMMIT") else None)
+        for i in range(2500):
+            man.refresh_stat(f"{i}.json", (2, 2, 2))
+    assert len(commits) == -(-2500 // state.REFRESH_BATCH)  # 1,000 + 1,000 + the rest at close
+    with Manifest(str(tmp_path)) as man:
+        assert {man.get(f"{i}.json").stat for i in range(2500)} == {(2, 2, 2)}

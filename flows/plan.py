@@ -115,6 +115,7 @@ class Planner:
         # (colliding names, a.txt and a.html, sit next to each other in the sorted walk)
         self._claimed: set[bytes] = set()
         self._recent: OrderedDict[str, str] = OrderedDict()
+        self._last: tuple[str, Entry | None] | None = None  # the last lookup (see _entry)
 
     @property
     def documents(self) -> int:
@@ -146,6 +147,13 @@ class Planner:
         return (e is not None and e.source == source and e.pipeline_version == self.pipeline_version
                 and e.config == self.config_fp and os.path.isfile(os.path.join(self.out_root, *e.out.split("/"))))
 
+    def _entry(self, out: str) -> Entry | None:
+        """The manifest row of ``out``, looked up once per document: a file the fast path
+        (``_unread``) did not skip is asked about again when its item is considered."""
+        if self._last is None or self._last[0] != out:
+            self._last = (out, self.lookup(out))
+        return self._last[1]
+
     def _skip(self, out: str) -> None:
         self.skipped += 1
         if self.on_skip is not None:
@@ -158,7 +166,7 @@ class Planner:
             out = output.doc_path(rel)
         except output.OutputPathError:
             return False  # reported by the reading path
-        e = self.lookup(out)
+        e = self._entry(out)
         if e is None or e.stat != src.stat or not self._current(e, rel):
             return False
         if self._claim(out, rel, src.path):
@@ -169,7 +177,7 @@ class Planner:
         """True when the item is to be cleaned."""
         if not self._claim(item.out, item.source, item.path):
             return False
-        e = None if self.force else self.lookup(item.out)
+        e = None if self.force else self._entry(item.out)
         if e is not None and e.sha256 == item.sha256 and self._current(e, item.source):
             if item.stat is not None and e.stat != item.stat and self.refresh is not None:
                 self.refresh(item.out, item.stat)  # touched or copied, not changed

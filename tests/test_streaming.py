@@ -254,3 +254,12 @@ def test_refreshed_stats_are_written_in_few_transactions(tmp_path):
     assert len(commits) == -(-2500 // state.REFRESH_BATCH)  # 1,000 + 1,000 + the rest at close
     with Manifest(str(tmp_path)) as man:
         assert {man.get(f"{i}.json").stat for i in range(2500)} == {(2, 2, 2)}
+
+
+def test_each_document_is_looked_up_in_the_manifest_once(tmp_path):
+    for i in range(5):
+        write(tmp_path / "in" / f"{i}.txt", ARTICLE)
+    asked: list[str] = []
+    p = Planner(lambda out: asked.append(out), out_root=str(tmp_path / "out"), pipeline_version="t", config_fp="c")
+    assert len(list(p.items(iter_sources([str(tmp_path / "in")])))) == 5
+    assert asked == [f"{i}.json" for i in range(5)]  # the fast path's lookup is reused

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         return _usage(problem)
 
-    from flows.clean import clean_folder
+    from flows.clean.flow import clean_folder
 
     absolute = [p if os.path.isabs(p) else os.path.abspath(p) for p in args.inputs]
     params = {"inputs": absolute, "out": os.path.abspath(args.out), "workers": args.workers,

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         # single batch cleans in-process and leaves them unused: shut down at exit)
         pool.prestart(workers)
     try:
-        from flows.clean import clean_folder
+        from flows.clean.flow import clean_folder
         from prefect.task_runners import ThreadPoolTaskRunner
     except BaseException:
         if temporary:

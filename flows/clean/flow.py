@@ -1,0 +1,348 @@
+"""The ``clean_folder`` flow: discover -> plan -> clean batches -> summarise.
+
+A thin Prefect layer over plain functions (``flows.discover``, ``flows.plan``,
+``flows.work``, ``flows.runlog``), which are tested without Prefect.
+
+Parallelism, measured on 2 cores (see bench/RESULTS.md, "Flows"): a Prefect
+task is a *batch* of documents. With more than one batch (any ``workers``)
+the batch tasks are submitted to a ThreadPoolTaskRunner, and each task's body
+hands its batch to a process pool owned by this flow run (a single batch is
+cleaned in place): the processes do nothing but clean
+(they never import Prefect, never talk to the API), while the one parent
+process reports every task to one API server. On a Dask cluster
+(``task_runner=DaskTaskRunner(...)``) the same task body runs the batch on
+the Dask worker itself.
+
+It lives in ``flows/clean/flow.py``, not in the package's ``__init__``: see
+``flows/clean/__init__.py`` for why.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections import deque
+import json
+import os
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+
+from flows import settings as _settings
+
+_settings.apply_defaults()  # before Prefect reads its settings
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+import cleaners  # noqa: E402
+from flows import console, output, pool as worker_pool, profiling, runlog, work  # noqa: E402
+from flows.spool import BatchSpool, LineSpool  # noqa: E402
+from flows.discover import Discovery, iter_sources  # noqa: E402
+from flows.lock import OutLock  # noqa: E402
+from flows.plan import DEFAULT_MAX_BYTES, Planner, error, iter_batches  # noqa: E402
+from flows.state import Manifest, config_fingerprint  # noqa: E402
+
+DEFAULT_INPUTS = ("seeds",)
+DEFAULT_OUT = "out"
+STALE_TMP_SECONDS = 3600
+
+_POOLS: dict[str, ProcessPoolExecutor] = {}
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+# A task's batch travels as a work.Job (batch + options), which Prefect does not walk.
+@task(name="clean-batch", task_run_name="batch-{job.index}", cache_policy=NO_CACHE, persist_result=False)
+def clean_batch(job: work.Job, pool: str | None = None) -> work.BatchStats:
+    """Clean one batch; in this flow's process pool when there is one here, else right here."""
+    executor = _POOLS.get(pool) if pool else None
+    if executor is None:
+        return work.clean_batch(job.batch, job.arg)
+    return executor.submit(work.clean_batch, job.batch, job.arg).result()
+
+
+@task(name="profile-batch", task_run_name="profile-{job.index}", cache_policy=NO_CACHE, persist_result=False)
+def profile_batch(job: work.Job, pool: str | None = None) -> profiling.ProfileBatch:
+    """Count one batch's blocks per site (small counters back); in the process pool when there is one."""
+    executor = _POOLS.get(pool) if pool else None
+    if executor is None:
+        return profiling.profile_batch(job.batch, job.arg)
+    return executor.submit(profiling.profile_batch, job.batch, job.arg).result()
+
+
+def _profile_stage(book: profiling.Profiles, sited, *, pool: str | None, logger, ahead: int) -> dict:
+    """Site profiles for this run's documents: persisted counters + this run's, merged, learned,
+    saved. ``sited``: every (batch, sites) of the run; profiling tasks run at most ``ahead`` at a
+    time (their batches are read from the spool, not held). Returns the summary entry."""
+
+    def results(todo):
+        pending: deque = deque()
+        for b, sites in todo:
+            pending.append((b, profile_batch.submit(work.Job(b, sites), pool)))
+            if len(pending) >= ahead:
+                yield _result(*pending.popleft())
+        while pending:
+            yield _result(*pending.popleft())
+
+    entry = profiling.stage(book, sited, results=results)
+    for w in entry["warnings"]:
+        logger.warning("profiles: %s", w)
+    logger.info("profiles: %d sites (%d with learned boilerplate), %d new documents counted",
+                entry["sites"], entry["sites_with_boilerplate"], entry["documents_profiled"])
+    return entry
+
+
+def _result(batch, fut):
+    try:
+        return batch, fut.result()
+    except Exception as exc:  # noqa: BLE001 - recorded as a warning by the stage
+        return batch, exc
+
+
+def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
+    """The run's worker processes (flows.pool: the CLI's prestarted ones when there are)."""
+    pool = worker_pool.take(n)
+    key = uuid.uuid4().hex
+    _POOLS[key] = pool
+    return key, pool
+
+
+def _sweep_tmp(out_root: str, stale_seconds: float = STALE_TMP_SECONDS) -> None:
+    """Remove temporary files a killed run left behind (old enough not to be a live run's;
+    with OUT's lock held, every one of them is: ``stale_seconds=0``)."""
+    folder = output.tmp_dir(out_root)
+    now = time.time()
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            if now - os.stat(path).st_mtime >= stale_seconds:
+                os.unlink(path)
+        except OSError:
+            pass
+
+
+def write_jsonl(path: str, out_root: str, outputs) -> int:
+    """Every document of this run's inputs (cleaned or unchanged) as one JSON line each, atomically."""
+    lines = []
+    for rel in outputs:
+        try:
+            with open(os.path.join(out_root, *rel.split("/")), encoding="utf-8") as f:
+                doc = json.load(f)
+        except FileNotFoundError:
+            continue
+        lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+    output.atomic_write(os.path.abspath(path), ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+    return len(lines)
+
+
+def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
+        progress=False, distributed=False, profiles=True, rebuild_profiles=False,
+        max_size: int | None = DEFAULT_MAX_BYTES) -> dict:
+    """The flow body. Call inside a flow run (it submits the batch task).
+
+    ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
+    ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``);
+    ``max_size``: bytes above which a document is refused as too large (None: no limit).
+    Raises ``OutputBusy`` when another run holds OUT's lock."""
+    force = force or (profiles and rebuild_profiles)
+    t0 = time.perf_counter()
+    logger = get_run_logger()
+    inputs = list(inputs or DEFAULT_INPUTS)
+    n = workers or default_workers()
+    cfg = cleaners.load_config(config) if config else None
+    out_root = os.path.abspath(out)
+    os.makedirs(out_root, exist_ok=True)
+    lock = OutLock.acquire(out_root)  # one run per OUT at a time (reliability: issue 6)
+    _sweep_tmp(out_root, stale_seconds=0)  # the lock is ours: temp files left are a killed run's
+    log = runlog.RunLog(out_root)
+    summary = runlog.new_summary()
+    # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
+    config_fp = config_fingerprint(cfg) + ("" if profiles else "+no-profiles")
+    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.__version__,
+                   config=config_fp, config_file=config, force=force,
+                   engine="dask" if distributed else "in-process")
+    opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
+                        config_fp=config_fp, config=cfg)
+    pool_key = None
+    bar = console.Bar(progress)
+    found = Discovery()
+    spool = LineSpool(output.tmp_dir(out_root)) if jsonl else None
+    spools = [spool] if spool else []
+    failed_outs: set[str] = set()
+
+    def flush_found() -> None:  # discovery's errors, as the walk reaches them
+        if found.errors:
+            summary["discovery_errors"] = summary.get("discovery_errors", 0) + len(found.errors)
+            log.add_errors(found.errors)
+            found.errors.clear()
+
+    def plan_error(e: dict) -> None:
+        log.add_errors([e])
+        if e.get("output"):
+            failed_outs.add(e["output"])
+
+    try:
+        sources = iter_sources(inputs, exclude=[out_root] + ([os.path.abspath(jsonl)] if jsonl else []),
+                               found=found)
+        with Manifest(out_root) as man:
+            planner = Planner(man.get, out_root=out_root, pipeline_version=opts.pipeline_version,
+                              config_fp=opts.config_fp, force=force, max_bytes=max_size, on_error=plan_error,
+                              on_output=spool.add if spool else None, refresh=man.refresh_stat)
+            # streaming: documents are discovered, read, hashed and batched as the batches are
+            # submitted, a bounded window ahead of the workers; nothing holds every document
+            # (issue 5, figure 5). The profiling stage needs every document's site before the
+            # first is cleaned: with profiles the whole plan is made first, into a spool on disk.
+            marks: dict[str, float] = {}
+
+            def items():
+                yield from planner.items(sources)
+                marks["planned"] = time.perf_counter() - t0  # the last input is read: totals known
+
+            stream = iter_batches(items(), workers=n, max_docs=batch_docs)
+            book = None
+            if profiles:  # every document's site first: the batches go to a spool on disk
+                book = profiling.Profiles(out_root, rebuild=rebuild_profiles,
+                                          thresholds=cfg.profile_thresholds() if cfg else None)
+                sited_spool = BatchSpool(output.tmp_dir(out_root))
+                spools.append(sited_spool)
+                for b in stream:
+                    sited_spool.add(b, book.note_batch(b))
+                known, sited = len(sited_spool), sited_spool
+                if not known:
+                    book = None
+            else:
+                head = list(itertools.islice(stream, max(2, n)))
+                known = len(head)  # batches known so far (all of them when fewer than asked for)
+                sited = ((b, ()) for b in itertools.chain(head, stream))
+                del head
+            t_plan = time.perf_counter()
+            flush_found()
+            # more than one batch: clean in worker processes, even with one worker. In this
+            # process Prefect's threads (API client, events, logs, heartbeat) take the GIL
+            # from the cleaning thread: measured 44-74 s for the same 10,000 documents
+            # in-process, against a steady 42-45 s plain loop (bench/RESULTS.md, "Flows")
+            if known > 1 and not distributed:
+                pool_key, _ = _start_pool(min(n, known))
+                summary["engine"] = "processes"
+            else:
+                worker_pool.discard()  # workers the CLI started early are not needed
+            # at most a few batches in flight: the next is always queued when a worker frees up
+            # (the task runner has workers + 1 threads), and no more are held than that
+            in_flight = 2 * n + 2
+            if book is not None:
+                summary["profiles"] = _profile_stage(book, sited_spool, pool=pool_key, logger=logger,
+                                                     ahead=in_flight)
+            t_prof = time.perf_counter()
+            bar.start(None)  # the total is known once the planner has read the last input
+            batches_done = 0
+            pending: dict = {}
+            todo = iter(sited)
+            planned = False
+            while True:
+                while len(pending) < in_flight:
+                    b, sites = next(todo, (None, None))
+                    if b is None:
+                        break
+                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, sites, book)), pool_key)] = b
+                flush_found()
+                if not planned and "planned" in marks:
+                    planned = True
+                    bar.set_total(planner.todo)
+                    logger.info("%d files, %d documents: %d to clean, %d unchanged, %d refused",
+                                planner.files, planner.documents, planner.todo, planner.skipped, planner.errors)
+                if not pending:
+                    break
+                fut = next(as_completed(list(pending)))
+                batch = pending.pop(fut)
+                batches_done += 1
+                try:
+                    st = fut.result()
+                except Exception as exc:  # a crashed batch (a killed worker...): its documents failed
+                    st = work.BatchStats(index=batch.index, documents=len(batch.items), failed=len(batch.items))
+                    st.errors = [error(i.source, "batch", f"batch {batch.index} crashed: {exc}", path=i.path,
+                                       out=i.out, kind=type(exc).__name__) for i in batch.items]
+                man.record(st.done)
+                if book is not None and st.profile_counts:
+                    book.add(st.profile_counts)
+                log.add_errors(st.errors)
+                failed_outs.update(e["output"] for e in st.errors if e.get("output"))
+                runlog.add_batch(summary, st)
+                bar.advance(st.documents)
+            discovery_errors = summary.pop("discovery_errors", 0)
+            summary.update(files=planner.files, ignored=found.ignored, documents=planner.documents + discovery_errors,
+                           skipped=planner.skipped, batches=batches_done)
+            summary["failed"] += discovery_errors + planner.errors
+        bar.stop()
+        if book is not None:  # the documents counted from their output (sites too small to learn yet)
+            summary["profiles"]["files_written"] += book.save()
+            summary["profiles"]["documents_profiled"] = book.profiled
+        t_clean = time.perf_counter()
+        if jsonl:
+            summary["jsonl"] = os.path.abspath(jsonl)
+            summary["jsonl_documents"] = write_jsonl(jsonl, out_root,
+                                                     (o for o in spool if o not in failed_outs))
+        summary["timings"] = {"plan": round(t_plan - t0, 3), "profile": round(t_prof - t_plan, 3),
+                              "clean": round(t_clean - t_prof, 3),
+                              # discovery and planning run alongside the cleaning, a window ahead:
+                              # when the last input had been read (since the start)
+                              "planned": round(marks.get("planned", 0.0), 3),
+                              "total": round(time.perf_counter() - t0, 3),
+                              # this process's CPU seconds since it started (imports included, the
+                              # workers' not): what the parent costs beside the cleaning
+                              "process_cpu": round(time.process_time(), 3)}
+        ctx = FlowRunContext.get()
+        if ctx and ctx.flow_run:
+            summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
+        summary["run_log"] = log.finish(summary)
+        create_markdown_artifact(runlog.markdown(summary), key="declutter-run-summary",
+                                 description=f"declutter run {log.name}: {out_root}")
+        logger.info("cleaned %d, skipped %d, failed %d in %.1f s", summary["cleaned"], summary["skipped"],
+                    summary["failed"], summary["timings"]["total"])
+        return summary
+    finally:
+        bar.stop()
+        for sp in spools:
+            sp.close()
+        if pool_key:
+            _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
+        lock.release()
+
+
+def _with_profiles(opts: work.Options, batch, sites, book) -> work.Options:
+    """The batch's options carrying only its own documents' profiles (shared objects pickle once)
+    and the documents to count from their output."""
+    if book is None:
+        return opts
+    mine = book.profiles_for(batch, sites)
+    later = book.count_later(batch, sites)
+    return dataclasses.replace(opts, profiles=mine or None, count_sites=later or None) if mine or later else opts
+
+
+@flow(name="clean-folder", persist_result=False, log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
+def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force: bool = False,
+                 config: str | None = None, jsonl: str | None = None, workers: int | None = None,
+                 batch_docs: int = 250, progress: bool = False, profiles: bool = True,
+                 rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES) -> dict:
+    """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
+
+    Unchanged documents are skipped (``force`` redoes them); the run summary
+    goes to ``out/_runs/`` and to a markdown artifact. Each site's boilerplate
+    is learned from its pages first (``out/_profiles/``; ``profiles=False`` to
+    skip, ``rebuild_profiles`` to start them over).
+    """
+    ctx = FlowRunContext.get()
+    distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+    return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
+               progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles,
+               max_size=max_size)

@@ -371,3 +371,38 @@ def test_a_killed_batch_leaves_only_complete_outputs_and_the_next_run_finishes(t
     _, again = plan_of(root, out)  # nothing reached the manifest: the batch is redone whole
     st = clean_batch(batches(again.todo)[0], opts(out))
     assert st.cleaned == 4 and sorted(x.name for x in out.glob("*.json")) == [f"d{i}.json" for i in range(4)]
+
+
+def test_a_temporary_server_run_sends_no_heartbeats_a_running_server_keeps_them(monkeypatch):
+    """Heartbeats let a running server mark a dead run as crashed; a temporary server dies
+    with the run, and joining the heartbeat thread costs up to 1 s at the end of every run."""
+    from flows import server, settings
+
+    settings.apply_defaults()
+    monkeypatch.setattr(server, "drain", lambda: None)  # nothing was sent to drain
+
+    class FakeTemporary:
+        stopped = False
+
+        def wait(self, timeout=None):
+            return "http://127.0.0.1:9/api"
+
+        def stop(self):
+            self.stopped = True
+
+    from prefect.settings import get_current_settings
+
+    default = get_current_settings().flows.heartbeat_frequency
+    assert default is not None
+    monkeypatch.setattr(settings, "configured_api_url", lambda: None)
+    tmp = FakeTemporary()
+    with server.api_server(tmp) as url:
+        assert url == "http://127.0.0.1:9/api"
+        assert get_current_settings().api.url == url
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert tmp.stopped
+    monkeypatch.setattr(settings, "configured_api_url", lambda: "http://127.0.0.1:8/api")
+    with server.api_server(None) as url:
+        assert url == "http://127.0.0.1:8/api"
+        assert get_current_settings().flows.heartbeat_frequency == default
+    assert get_current_settings().flows.heartbeat_frequency == default

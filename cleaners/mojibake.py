@@ -48,7 +48,7 @@ _CP1252_EXTRAS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š
 # many times faster than regex
 _FOREIGN = re.compile("[^\\x00-\\xff" + _CP1252_EXTRAS + "\\ufffd\\ue000-\\uf8ff]")
 _HIGH = re.compile("[\\x80-\\xff" + _CP1252_EXTRAS + "]")
-_ASCII_LETTER = re.compile("[A-Za-z]")
+_ASCII_LETTERS = re.compile("[A-Za-z]+")  # counted by runs: one string per word, not per letter
 
 
 def _looks_mis_decoded(text: str) -> bool:
@@ -57,7 +57,7 @@ def _looks_mis_decoded(text: str) -> bool:
     high = len(_HIGH.findall(text))
     if high < 20 or _FOREIGN.search(text):
         return False
-    return high / (high + len(_ASCII_LETTER.findall(text))) >= MIN_HIGH_SHARE
+    return high / (high + sum(map(len, _ASCII_LETTERS.findall(text)))) >= MIN_HIGH_SHARE
 
 
 def repair_cjk_mojibake(text: str) -> str:

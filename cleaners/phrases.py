@@ -51,6 +51,7 @@ class Matcher:
     # one big alternation: ~30x slower), the leftmost-first match kept as before.
     prefix_heads: tuple[str, ...] | None = None
     contains_words: tuple[str, ...] | None = None
+    contains_any: re.Pattern | None = None  # finds any of contains_words (compiled once, not per call)
     pattern_parts: tuple[regex.Pattern, ...] | None = None
     # exact phrases as a set: a key's whitespace is already one space per run (the
     # exact pattern's \s+ between words matches just that), so fullmatch is a lookup
@@ -69,7 +70,7 @@ class Matcher:
         return m.group(0) if m else None
 
     def contains(self, k: str) -> str | None:
-        if self.contains_words is not None and not _any_word(self.contains_words).search(k):
+        if self.contains_any is not None and not self.contains_any.search(k):
             return None
         m = self.contains_re.search(k) if self.contains_re else None
         return m.group(0) if m else None
@@ -134,6 +135,7 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
             raise PhraseError(f"{where}: bad pattern: {exc}") from exc
     # every list stays readable by name too (a family may read its own `prefix` list raw)
     lists = {k: tuple(v) for k, v in section.items()}
+    contains_words = _words_of(section.get("contains"), first=False)
     return Matcher(
         exact_re=build("exact", r"(?:{})"),
         prefix_re=build("prefix", r"(?:{})(?![\p{{L}}\p{{N}}])"),
@@ -141,7 +143,8 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
         pattern_re=pattern_re,
         lists=lists,
         prefix_heads=_words_of(section.get("prefix"), first=True),
-        contains_words=_words_of(section.get("contains"), first=False),
+        contains_words=contains_words,
+        contains_any=_any_word(contains_words) if contains_words is not None else None,
         pattern_parts=pattern_parts,
         exact_set=_exact_set(section.get("exact")),
     )

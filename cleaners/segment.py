@@ -114,7 +114,6 @@ _FTFY = ftfy.TextFixerConfig(
 # Plain character classes over the whole text: the standard re module scans these
 # many times faster than regex. re's \s also takes \x1c-\x1f, which regex's does not.
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_ODD_SPACE = re.compile(r"[^\S\n\x1c-\x1f]+")  # any horizontal whitespace run (NBSP, thin, tabs...)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -127,8 +126,16 @@ def normalise(text: str) -> str:
     text = fix_text(text, _FTFY)  # = ftfy.fix_text, minus the lines it would not change
     text = unicodedata.normalize("NFC", text)
     text = _ZERO_WIDTH.sub("", text)
-    text = _ODD_SPACE.sub(" ", text)  # never spans a "\n": same as line by line
-    return "\n".join([line.strip() for line in text.split("\n")])
+    return fold_spaces(text)
+
+
+def fold_spaces(text: str) -> str:
+    r"""Every run of horizontal whitespace (NBSP, thin space, tabs...) as one space, and
+    every line stripped. For text whose only vertical whitespace is "\n" (``normalise``
+    has removed \r, \x0b, \x0c, \x1c-\x1f, NEL and U+2028/9 before), this is
+    ``re.sub(r"[^\S\n]+", " ", text)`` then each line stripped: str.split() splits on
+    exactly re's \s (tests/test_segment.py), at a third of the cost."""
+    return "\n".join([" ".join(line.split()) for line in text.split("\n")])
 
 
 # -- splitting ------------------------------------------------------------------

@@ -189,3 +189,35 @@ def test_empty_input_is_an_empty_document():
 def test_clean_text_refuses_bytes_with_a_pointer_to_clean_bytes():
     with pytest.raises(TypeError, match="clean_bytes"):
         clean_text(b"bytes")  # type: ignore[arg-type]
+
+
+_WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+def test_fold_spaces_is_the_regex_fold_on_what_normalise_leaves():
+    """``fold_spaces`` (str.split per line) gives what the regex fold plus a strip of
+    every line gave, on text whose only vertical whitespace is "\\n": every Unicode
+    whitespace character, in random runs between words and line breaks."""
+    import random
+    import re
+
+    from cleaners.segment import fold_spaces
+
+    gone = set("\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")  # normalise removes these first
+    horizontal = [c for c in _WHITESPACE if c not in gone and c != "\n"]
+    assert " " in horizontal and "\u00a0" in horizontal and "\u3000" in horizontal
+    pieces = horizontal + ["\n", "word", "é", "字", "-", "\u200b"]
+    rnd = random.Random(7)
+    fold = re.compile(r"[^\S\n]+")
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        expected = "\n".join(line.strip() for line in fold.sub(" ", text).split("\n"))
+        assert fold_spaces(text) == expected, repr(text)
+
+
+def test_normalise_leaves_no_vertical_whitespace_but_newlines():
+    """The precondition of ``fold_spaces``: every other line or page separator is gone."""
+    text = "a\rb\x0bc\x0cd\x1ce\x1df\x1eg\x1fh\x85i\u2028j\u2029k\r\nl"
+    out = normalise(text)
+    assert not set(out) & set("\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+    assert set(out.replace("\n", "")) <= set("abcdefghijkl")

@@ -57,23 +57,26 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _in_pool(fn, job: work.Job, pool: str | None):
+    """``fn(batch, arg)`` in this flow run's process pool when there is one here (the
+    parent), else right here (a single batch, or a Dask worker)."""
+    executor = _POOLS.get(pool) if pool else None
+    if executor is None:
+        return fn(job.batch, job.arg)
+    return executor.submit(fn, job.batch, job.arg).result()
+
+
 # A task's batch travels as a work.Job (batch + options), which Prefect does not walk.
 @task(name="clean-batch", task_run_name="batch-{job.index}", cache_policy=NO_CACHE, persist_result=False)
 def clean_batch(job: work.Job, pool: str | None = None) -> work.BatchStats:
-    """Clean one batch; in this flow's process pool when there is one here, else right here."""
-    executor = _POOLS.get(pool) if pool else None
-    if executor is None:
-        return work.clean_batch(job.batch, job.arg)
-    return executor.submit(work.clean_batch, job.batch, job.arg).result()
+    """Clean one batch (work.clean_batch)."""
+    return _in_pool(work.clean_batch, job, pool)
 
 
 @task(name="profile-batch", task_run_name="profile-{job.index}", cache_policy=NO_CACHE, persist_result=False)
 def profile_batch(job: work.Job, pool: str | None = None) -> profiling.ProfileBatch:
-    """Count one batch's blocks per site (small counters back); in the process pool when there is one."""
-    executor = _POOLS.get(pool) if pool else None
-    if executor is None:
-        return profiling.profile_batch(job.batch, job.arg)
-    return executor.submit(profiling.profile_batch, job.batch, job.arg).result()
+    """Count one batch's blocks per site (profiling.profile_batch: small counters back)."""
+    return _in_pool(profiling.profile_batch, job, pool)
 
 
 def _profile_stage(book: profiling.Profiles, sited, *, pool: str | None, logger, ahead: int) -> dict:

@@ -19,6 +19,16 @@ def pytest_addoption(parser):
 import pytest  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    """Engine tests run last (in their own order). They leave Prefect's and Dask's
+    background threads behind (event and log workers, clients retrying with random
+    jitter), which draw from the ``random`` module while a later Hypothesis test
+    generates its examples: Hypothesis then warns that a strategy used ``random``
+    (HypothesisDeprecationWarning, to become an error), and that test's examples are
+    no longer its own. Seen after the Dask test, in tests/test_properties.py."""
+    items.sort(key=lambda item: item.get_closest_marker("engine") is not None)
+
+
 @pytest.fixture(scope="session")
 def prefect_server_env(tmp_path_factory):
     """One real `prefect server start` for every engine test of the session: its env,

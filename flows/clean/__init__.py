@@ -4,7 +4,7 @@ Two start-up costs decide this package's shape:
 
 - ``python -m flows.clean`` imports this package before it runs ``__main__``.
   Were the flow defined here, Prefect (about 2.5 s) would be imported before the
-  CLI could launch the temporary API server (its ~7 s boot is the longest step
+  CLI could launch the temporary API server (its boot, 6-10 s here, is the longest step
   of a run's start-up) and the worker processes. So the flow lives in ``flow.py``
   and this package hands out its names lazily: the CLI launches the server and
   the workers first, and imports Prefect while they boot.

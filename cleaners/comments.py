@@ -52,10 +52,10 @@ def drop_comment_section(draft: Draft) -> Draft:
         if seen_prose and len(k) < 120:
             if strong and strong.match(k):
                 why = f"“{b.text.strip()}” opens the comment section"
-                return draft.remove(live[i:], "drop_comment_section", "comments", why)
+                return draft.remove(live[i:], "drop_comment_section", "comments", why, "comments.section.strong")
             if weak and weak.match(k) and before >= total / 2 and not _article_goes_on(live[i + 1:i + 3]):
                 why = f"“{b.text.strip()}” opens the comment section (in the second half of the text)"
-                return draft.remove(live[i:], "drop_comment_section", "comments", why)
+                return draft.remove(live[i:], "drop_comment_section", "comments", why, "comments.section.weak")
         before += len(b.text)
         seen_prose = seen_prose or word_count(b.text) >= MIN_PROSE_WORDS
     return draft
@@ -65,6 +65,6 @@ def drop_comment_section(draft: Draft) -> Draft:
 def drop_comment_form(draft: Draft) -> Draft:
     """Lines of a comment form ("Name *", "Post Comment") wherever they stand."""
     m = draft.context.phrases["comment_form"]
-    decisions = [(b, "comment-form", "a line of the comment form")
+    decisions = [(b, "comment-form", "a line of the comment form", "comments.form.exact")
                  for b in draft.live() if len(b.text) < 160 and m.exact(key(b.text))]
     return draft.remove_each(decisions, "drop_comment_form")

@@ -142,12 +142,14 @@ def trim_page_chrome(draft: Draft) -> Draft:
     head = live[:first]
     if _nav_like(head, classes):
         keep = _touching_prose(head[::-1], classes)
-        decisions += [(b, "navigation", "navigation before the article body (menu, links, page header)")
+        decisions += [(b, "navigation", "navigation before the article body (menu, links, page header)",
+                       "pagetrim.nav-head")
                       for b in head[:len(head) - keep]]
     tail = live[last + 1:]
     if _nav_like(tail, classes):
         keep = _touching_prose(tail, classes)
-        decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)")
+        decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)",
+                       "pagetrim.nav-tail")
                       for b in tail[keep:]]
     # An HTML page's own markup outranks the text-shape guess: a code listing or a
     # quotation the extractor kept is part of the article, not a menu (lists and
@@ -194,7 +196,7 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
         else:
             why = (f"after the end of the article (a {kinds[first]} block and a {kinds[second]} block "
                    f"close together, no prose after them)")
-            return draft.remove(after, "trim_page_chrome", "navigation", why)
+            return draft.remove(after, "trim_page_chrome", "navigation", why, "pagetrim.end-markers")
     return draft
 
 
@@ -215,7 +217,11 @@ def drop_interface_labels(draft: Draft) -> Draft:
         if word_count(b.text) > MAX_INTERFACE_WORDS:
             continue
         k = key(b.text)
-        hit = m.exact(k) or m.exact(b.text.strip().casefold()) or m.pattern(k)
+        hit = m.exact(k) or m.exact(b.text.strip().casefold())
+        how = "exact"
+        if not hit:
+            hit, how = m.pattern(k), "pattern"
         if hit:
-            decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text"))
+            decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text",
+                              f"interface.{how}"))
     return draft.remove_each(decisions, "drop_interface_labels")

@@ -111,14 +111,17 @@ def assemble(draft: Draft, *, source: str | None, stats: Mapping) -> CleanDocume
     text = "\n\n".join(b.text for b in kept)
     removed = sorted(draft.removed, key=lambda r: r.position)
     by_cleaner: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
     for r in removed:
         by_cleaner[r.cleaner] = by_cleaner.get(r.cleaner, 0) + 1
+        by_rule[r.rule] = by_rule.get(r.rule, 0) + 1
     m = draft.meta
     return CleanDocument(
         id=text_id(text), source=source, url=m.url, title=m.title, published=m.published,
         authors=list(m.authors), language=m.language, site=m.site, text=text, removed=removed,
         stats=Stats(blocks_in=len(draft.blocks), blocks_kept=len(kept), blocks_removed=len(removed),
                     removed_by_cleaner=dict(sorted(by_cleaner.items())),
+                    removed_by_rule=dict(sorted(by_rule.items())),
                     chars_in=sum(len(b.text) for b in draft.blocks), chars_kept=len(text), **stats),
         pipeline_version=__version__,
     )

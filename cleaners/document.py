@@ -103,6 +103,9 @@ class Context:
 
     phrases: object = None
     profile: object = None
+    # how the blocks were obtained (Stats.extraction): "text", "trafilatura" (an HTML
+    # extractor already chose the main content), "fallback-text" (a page's visible text)
+    extraction: str | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from . import __version__
 from .captions import drop_captions_and_credits
 from .comments import drop_comment_form, drop_comment_section
 from .config import Config, load_config
+from .contents import drop_table_of_contents
 from .dedupe import drop_repeated_paragraphs
 from .document import Block, CleanDocument, Context, Draft, Meta, Stats, text_id
 from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, drop_copyright_lines,
@@ -58,6 +59,7 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     drop_copyright_lines,
     drop_tag_lines,
     drop_headline_lists,
+    drop_table_of_contents,
     drop_interface_labels,
     trim_page_chrome,
     drop_repeated_paragraphs,

@@ -61,6 +61,9 @@ RULES: dict[str, str] = {
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",
     "pagetrim.nav-tail": "a navigation run after the article body (whole-page text)",
     "pagetrim.end-markers": "the page's tail after two end-of-article blocks close together",
+    # contents.py
+    "contents.entry": "an entry of a table of contents whose entries repeat the article's subheadings below",
+    "contents.heading": "the label (“Contents”, “In this article”) above such a table of contents",
     # dedupe.py
     "dedupe.exact": "a paragraph repeating an earlier one word for word",
     "dedupe.near.repeat": "a paragraph nearly repeating an earlier one (trigram overlap)",

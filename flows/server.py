@@ -1,13 +1,15 @@
 """One Prefect API server for the whole run.
 
 With ``PREFECT_API_URL`` set (a running ``prefect server start``), that server
-is used. Otherwise one temporary server is started here, in the parent, and
-its URL is put in the settings context of the run, so every thread and every
+is used. Otherwise the local server kept in the background by an earlier run is
+reused, or started now and kept for the next runs (``flows.localserver``;
+``--no-keep-server``: one temporary server for this run only, stopped at its
+end). Its URL is put in the settings context of the run, so every thread and every
 Dask worker (they receive the parent's settings context) talks to that one
 server: never one temporary server per worker. Logs and events are drained
 before it stops.
 
-The temporary server is the process Prefect itself would start
+The temporary server (and the kept one, ``flows/serverproc.py``) is the process Prefect itself would start
 (``SubprocessASGIServer``: uvicorn over ``prefect.server.api.server:create_app``
 with the ephemeral flags), launched directly with ``subprocess`` so that
 (1) it boots while this process is still importing Prefect and the cleaners,
@@ -30,11 +32,8 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from . import settings
-
-
-class ServerError(RuntimeError):
-    pass
+from . import localserver, settings
+from .localserver import ServerError
 
 
 def _free_port() -> int:
@@ -99,6 +98,8 @@ class TemporaryServer:
                     raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
                 time.sleep(0.1)
 
+    kept = False
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -109,15 +110,27 @@ class TemporaryServer:
                 self.proc.wait()
         self.proc = None
 
+    release = stop  # the end of the run: a temporary server goes with it
 
-def launch_if_needed() -> TemporaryServer | None:
-    """Start a temporary server now (it boots while the caller imports), unless one is configured."""
-    return None if settings.api_url() else TemporaryServer().launch()
+
+def launch_if_needed(keep_minutes: float | None = None, quiet: bool = False
+                     ) -> TemporaryServer | localserver.LocalServer | None:
+    """The run's server, launched now (it boots while the caller imports), unless one is configured:
+    the kept local server (reused, or started for this and the next runs) when ``keep_minutes``
+    (default: ``DECLUTTER_KEEP_SERVER_MINUTES``, else 10) is above 0, else a temporary one."""
+    if settings.api_url():
+        return None
+    minutes = localserver.keep_minutes(keep_minutes)
+    if minutes > 0:
+        return localserver.acquire(minutes, quiet=quiet)
+    if not quiet:
+        localserver.say("Starting a temporary Prefect server for this run (~10-15 s; it stops when the run ends) ...")
+    return TemporaryServer().launch()
 
 
 @contextlib.contextmanager
-def api_server(temporary: TemporaryServer | None = None) -> Iterator[str]:
-    """The run's API server: a launched temporary one, PREFECT_API_URL, or a new temporary one."""
+def api_server(temporary: TemporaryServer | localserver.LocalServer | None = None) -> Iterator[str]:
+    """The run's API server: a launched one (temporary or kept), PREFECT_API_URL, or a new temporary one."""
     try:
         configured = settings.configured_api_url()  # Prefect's own view: env, profile, prefect.toml, .env
         if configured and temporary is not None:
@@ -132,7 +145,8 @@ def api_server(temporary: TemporaryServer | None = None) -> Iterator[str]:
         updates = {PREFECT_API_URL: url}
         if temporary:
             # Heartbeats let a running server mark a flow run whose process died as crashed.
-            # A temporary server dies with the run, so nobody could ever miss one; and the
+            # A temporary server dies with the run, so nobody could ever miss one (a kept
+            # one runs Prefect's ephemeral services only: no crash detection either); and the
             # flow engine joins its heartbeat thread, which sleeps in 1 s steps, at the end
             # of every run (0.5 s on average, 0.9 s measured on a one-document run).
             updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
@@ -144,7 +158,7 @@ def api_server(temporary: TemporaryServer | None = None) -> Iterator[str]:
                     drain()
     finally:
         if temporary:
-            temporary.stop()
+            temporary.release()
 
 
 def drain() -> None:
@@ -165,3 +179,7 @@ def drain() -> None:
             await result
 
     run_coro_as_sync(_drain())
+
+
+if __name__ == "__main__":  # python -m flows.server status | stop
+    sys.exit(localserver.main())

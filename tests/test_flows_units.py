@@ -390,6 +390,8 @@ def test_a_temporary_server_run_sends_no_heartbeats_a_running_server_keeps_them(
         def stop(self):
             self.stopped = True
 
+        release = stop  # the run's end
+
     from prefect.settings import get_current_settings
 
     default = get_current_settings().flows.heartbeat_frequency

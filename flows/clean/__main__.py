@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse a document (file or feed record) larger than this many MiB as 'too large' "
                         "(default 16; 0: no limit)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
+    p.add_argument("--keep-server", type=float, metavar="MINUTES", dest="keep_server",
+                   help="without PREFECT_API_URL: keep the local Prefect server this run starts or reuses "
+                        "running in the background until MINUTES without a run (default 10, or "
+                        "DECLUTTER_KEEP_SERVER_MINUTES; stop it with: python -m flows.server stop)")
+    p.add_argument("--no-keep-server", action="store_const", const=0.0, dest="keep_server",
+                   help="without PREFECT_API_URL: a temporary Prefect server for this run only")
     p.add_argument("--explain", metavar="PATH",
                    help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
     return p
@@ -124,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     from flows import server, settings
 
     settings.apply_defaults()
-    temporary = server.launch_if_needed()  # boots while the rest of Prefect and the cleaners load
+    try:  # boots while the rest of Prefect and the cleaners load (a kept one is reused: no boot)
+        temporary = server.launch_if_needed(args.keep_server, quiet=args.quiet)
+    except server.ServerError as exc:
+        return _usage(str(exc))
     workers = args.workers or max(1, os.cpu_count() or 1)
     if not args.dask_address:
         from flows import pool

@@ -349,7 +349,10 @@ def acquire(minutes: float, *, home: Path | None = None, quiet: bool = False, ap
     with _StartLock(home, on_wait=lambda: note("Waiting for another run to finish checking the local Prefect server ...")):
         info = read_info(home)
         if info is not None:
-            if is_ours(info):
+            if is_ours(info) and _other_install(info) and not lease_busy(home):
+                note(f"The local Prefect server (pid {info['pid']}) runs another Python or Prefect: replacing it")
+                _terminate(int(info["pid"]))
+            elif is_ours(info):
                 ready = healthy(info["url"])
                 age = time.time() - float(info["started_at"])
                 if ready or age < startup_timeout:
@@ -388,10 +391,25 @@ def acquire(minutes: float, *, home: Path | None = None, quiet: bool = False, ap
                 "started_at": time.time(),
                 "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "owner": {"user": _user(), "uid": os.getuid(), "run_pid": os.getpid()},
-                "idle_seconds": idle, "log": str(home / LOG), "python": sys.executable}
+                "idle_seconds": idle, "log": str(home / LOG), **_install()}
         _write_info(home, info)
         return LocalServer(home, info, lease, launched=True, ready=False, proc=proc,
                            startup_timeout=startup_timeout, quiet=quiet)
+
+
+def _install() -> dict:
+    """What the server runs on: a later run of another Python or Prefect does not reuse it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        prefect = version("prefect")
+    except PackageNotFoundError:
+        prefect = None
+    return {"python": sys.executable, "prefect": prefect}
+
+
+def _other_install(info: dict) -> bool:
+    return {k: info.get(k) for k in ("python", "prefect")} != _install()
 
 
 def _user() -> str:

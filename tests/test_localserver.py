@@ -30,6 +30,8 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
+    if ls._zombie(pid):  # exited, not yet reaped by its parent
+        return False
     try:  # a child of this process that has exited is a zombie until reaped
         return os.waitpid(pid, os.WNOHANG)[0] != pid
     except ChildProcessError:
@@ -121,6 +123,17 @@ def test_stale_info_files_are_replaced(home):
     finally:
         other.kill()
         other.wait()
+
+
+def test_a_server_of_another_prefect_install_is_replaced(home):
+    old = home.acquire(SHORT * 50)
+    old.wait()
+    old.release()
+    info = ls.read_info(home)
+    (home / "declutter-server.json").write_text(json.dumps({**info, "prefect": "2.0.0"}))
+    new = home.acquire(SHORT * 50)
+    assert new.launched and new.pid != old.pid and wait_until(lambda: not alive(old.pid))
+    new.release()
 
 
 def test_the_server_stops_itself_once_idle_and_never_while_a_run_holds_it(home):

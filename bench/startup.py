@@ -3,7 +3,7 @@
     python bench/startup.py [--rounds 3] [--launchers]
 
 One small document (the first seed), ``python -m flows.clean DOC --out ... --force
---workers 1``, no PREFECT_API_URL, as a user types it. Each round, side by side:
+--quiet``, no PREFECT_API_URL, as a user types it (default workers; ``--workers N`` to set). Each round, side by side:
 
 - ``first``:  no local server running: the run starts the kept one and waits for it;
 - ``second``: straight after, the same run again: it reuses the server (no boot);
@@ -106,6 +106,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--launchers", action="store_true", help="also time the two background launchers")
+    ap.add_argument("--workers", type=int, help="pass --workers N to the runs (default: the CLI's default)")
     ap.add_argument("--work", type=Path, default=CODE / "bench" / "_work" / "startup")
     args = ap.parse_args()
 
@@ -119,8 +120,9 @@ def main() -> None:
     env = env_for(home)
 
     def cli(*extra: str) -> list[str]:
+        workers = ["--workers", str(args.workers)] if args.workers else []
         return [sys.executable, "-m", "flows.clean", str(work / "in"), "--out", str(work / "out"), "--force",
-                "--workers", "1", "--quiet", *extra]
+                "--quiet", *workers, *extra]
 
     def stop() -> None:
         subprocess.run([sys.executable, "-m", "flows.server", "stop", "--force"], cwd=CODE, env=env,

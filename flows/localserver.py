@@ -30,7 +30,6 @@ Plain Python: no Prefect import (the health check is one stdlib HTTP request).
 from __future__ import annotations
 
 import atexit
-import fcntl
 import getpass
 import json
 import os
@@ -44,6 +43,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no kept server, a temporary one per run
+    fcntl = None
 
 from .serverproc import INFO, LEASE, PRODUCTION_APP
 
@@ -66,7 +70,9 @@ def say(message: str) -> None:
 
 def keep_minutes(flag: float | None = None) -> float:
     """How long a kept server lives after the last run: the flag, else the env var, else 10 min.
-    0 means no kept server (a temporary one for the run)."""
+    0 means no kept server (a temporary one for the run); always 0 without ``fcntl`` (Windows)."""
+    if fcntl is None:  # pragma: no cover
+        return 0.0
     if flag is not None:
         return max(0.0, flag)
     raw = os.environ.get(ENV_MINUTES, "").strip()

@@ -1,10 +1,10 @@
 """The process of a kept local Prefect API server (``flows.localserver`` starts it).
 
-``python -m flows.serverproc --port P --token T --home DIR`` runs, in this one
-process, the app Prefect's own temporary server runs (uvicorn over
-``prefect.server.api.server:create_app`` with the ephemeral flags, which the
-caller sets in the environment) plus a watchdog thread that stops it once it has
-been idle long enough. Idle means: no run holds the lease (runs hold a shared
+``python flows/serverproc.py --port P --token T --home DIR`` (launched by path:
+it imports nothing of the checkout) runs, in this one process, the app Prefect's
+own temporary server runs (uvicorn over ``prefect.server.api.server:create_app``
+with the ephemeral flags, which the caller sets in the environment) plus a
+watchdog thread that stops it once it has been idle long enough. Idle means: no run holds the lease (runs hold a shared
 ``flock`` on ``DIR/declutter-server.lease`` while they use the server) and the
 lease file was last touched (a run's start or end) more than the idle time ago;
 the idle time is the one the last run wrote into the lease. The idle limit is
@@ -20,7 +20,6 @@ line), not a secret.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import threading
@@ -60,6 +59,8 @@ class Watchdog(threading.Thread):
         self.lease_fd: int | None = None
 
     def run(self) -> None:
+        import fcntl  # POSIX only: without it no server is ever kept (flows/localserver.py)
+
         lease = self.home / LEASE
         fd = os.open(lease, os.O_RDWR | os.O_CREAT, 0o600)
         last_busy = time.time()
@@ -85,7 +86,7 @@ class Watchdog(threading.Thread):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m flows.serverproc")
+    ap = argparse.ArgumentParser(prog="flows/serverproc.py")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--token", required=True)
     ap.add_argument("--home", type=Path, required=True)

@@ -361,12 +361,13 @@ def acquire(minutes: float, *, home: Path | None = None, quiet: bool = False, ap
             elif is_ours(info):
                 ready = healthy(info["url"])
                 age = time.time() - float(info["started_at"])
-                if ready or age < startup_timeout:
+                # booting, or slow to answer while a run uses it (a loaded machine): never killed then
+                if ready or age < startup_timeout or lease_busy(home):
                     lease = Lease.take(home, idle, wait=1.0)
                     if lease is not None and is_ours(info):
                         if not ready:
-                            note(f"Waiting for the local Prefect server another run started {age:.0f} s ago "
-                                 f"(pid {info['pid']}) ...")
+                            note(f"Waiting for the local Prefect server (pid {info['pid']}, started "
+                                 f"{age:.0f} s ago) to answer ...")
                         return LocalServer(home, info, lease, launched=False, ready=ready,
                                            startup_timeout=startup_timeout, quiet=quiet)
                     if lease is not None:

@@ -19,3 +19,16 @@ def create_app():
             await send({"type": "http.response.body", "body": b"true" if found else b"{}"})
 
     return app
+
+
+def create_sick_app():
+    """A server that is up but whose API does not answer as healthy (a hung server)."""
+    healthy = create_app()
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return await healthy(scope, receive, send)
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app

@@ -125,6 +125,20 @@ def test_stale_info_files_are_replaced(home):
         other.wait()
 
 
+def test_a_server_that_does_not_answer_is_replaced_unless_a_run_is_using_it(home):
+    sick = home.acquire(SHORT * 50, app="fakeapi:create_sick_app", startup_timeout=0.5)
+    assert wait_until(lambda: (home / "declutter-server.log").exists() and alive(sick.pid))
+    time.sleep(0.6)  # older than the start-up timeout, and still not healthy
+    same = home.acquire(SHORT * 50, startup_timeout=0.5)  # `sick` still holds its lease: not killed
+    assert not same.launched and same.pid == sick.pid and alive(sick.pid)
+    same.release()
+    sick.release()
+    fresh = home.acquire(SHORT * 50, startup_timeout=0.5)
+    assert fresh.launched and fresh.pid != sick.pid and not alive(sick.pid)
+    fresh.wait(30)
+    fresh.release()
+
+
 def test_a_server_of_another_prefect_install_is_replaced(home):
     old = home.acquire(SHORT * 50)
     old.wait()

@@ -20,3 +20,8 @@ def test_golden(case, request):
 def test_enough_golden_cases():
     assert len(CASES) >= 40
 
+
+
+def test_every_case_says_what_it_tests():
+    missing = [c.name for c in CASES if not (c.about or "").strip()]
+    assert missing == [], f"no `about` in case.toml: {missing}"

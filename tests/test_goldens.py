@@ -14,7 +14,7 @@ CASES = GOLDENS.cases()
 def test_golden(case, request):
     if case.xfail:
         request.node.add_marker(pytest.mark.xfail(reason=case.xfail, strict=True))
-    run_golden(GOLDENS, case, update=request.config.getoption("--update-goldens"))
+    run_golden(GOLDENS, case, update=request.config.getoption("--update-goldens"), update_option="--update-goldens")
 
 
 def test_enough_golden_cases():

@@ -37,6 +37,7 @@ class Outcome:
     status: str
     report: str = ""  # the paragraph diff, or the error, or why an xfail case failed to fail
     golden: dict | None = None  # what the cleaners decide now (None on error)
+    error: Exception | None = None  # what an ERROR raised, traceback and all
 
     @property
     def failed(self) -> bool:
@@ -88,7 +89,7 @@ def check_case(goldens: Goldens, case: Case, config_file: str | None = None) -> 
         expected = case.read_expected()
         now = golden_of(clean_case(goldens, case, config_for(goldens, case, config_file)))
     except Exception as exc:  # noqa: BLE001 - one broken case is a failed case, the rest are checked
-        return Outcome(case, ERROR, f"{type(exc).__name__}: {exc}")
+        return Outcome(case, ERROR, f"{type(exc).__name__}: {exc}", error=exc)
     if expected is None:
         return Outcome(case, MISSING, f"no {case.expected_file.name} yet: review the output, then accept", now)
     report = diff.explain(expected, now)

@@ -115,7 +115,7 @@ def explain(expected: dict, actual: dict) -> str:
     if extra:
         meta_lines.append(f"  the golden holds fields a golden no longer keeps ({', '.join(extra)}): accept it again")
     if meta_lines:
-        out.append("metadata:")
+        out.append("metadata (golden -> now):")
         out.extend(meta_lines)
     if not out:  # equal but for something not named above
         out.append("  the goldens differ in a way not shown above (compare expected.json by hand)")

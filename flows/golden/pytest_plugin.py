@@ -27,7 +27,8 @@ def pytest_addoption(parser):
                     help="check with this config instead of the one kept with the goldens")
 
 
-def run_golden(goldens, case, *, update: bool = False, config_file: str | None = None) -> None:
+def run_golden(goldens, case, *, update: bool = False, config_file: str | None = None,
+               update_option: str = "--declutter-update") -> None:
     """Check one case (the body of every golden test, here and in this project's own suite):
     fail with the golden diff, or with ``update`` rewrite a golden that differs or is missing."""
     from . import actions
@@ -36,13 +37,15 @@ def run_golden(goldens, case, *, update: bool = False, config_file: str | None =
     if update and outcome.status in (actions.DIFFERS, actions.MISSING) and config_file is None:
         actions.write_golden(goldens, case)
         return
+    if outcome.error is not None:
+        raise outcome.error  # a case that cannot be cleaned fails with its traceback
     if outcome.status in (actions.PASS, actions.XPASS):
         return  # an xpass is failed by pytest's strict xfail marker
     if outcome.status == actions.XFAIL:
         pytest.fail(f"known failure ({case.xfail}):\n{outcome.report}", pytrace=False)
     about = f" ({case.about})" if case.about else ""
-    hint = {actions.DIFFERS: "\nreview, then accept: --declutter-update, or `declutter golden accept`",
-            actions.MISSING: ""}.get(outcome.status, "")
+    hint = (f"\nreview, then accept: pytest {update_option}, or "
+            f"`declutter golden accept --goldens {goldens.root} {case.name}`")
     pytest.fail(f"golden {case.name}{about} {outcome.status}:\n{outcome.report}{hint}", pytrace=False)
 
 

@@ -140,7 +140,7 @@ class Goldens:
             raise GoldenError(f"no goldens folder at {self.root}")
         found = []
         for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             inputs = sorted(set(filenames) & set(INPUTS))
             if not inputs:
                 continue

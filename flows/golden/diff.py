@@ -47,6 +47,14 @@ def _by_text(removed: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+def _line(sign: str, para: str, other_removed: dict, other_paras: list[str], removed: str, moved: str,
+          absent: str) -> str:
+    """One changed paragraph and why: the other side removed it (by whom), kept it elsewhere, or has no such block."""
+    by = other_removed.get(para)
+    note = removed + _why(by[0]) if by else moved if para in other_paras else absent
+    return f"  {sign} {_show(para)}\n      {note}"
+
+
 def explain(expected: dict, actual: dict) -> str:
     """A readable report of every difference; empty when the two goldens are equal."""
     if expected == actual:
@@ -60,24 +68,15 @@ def explain(expected: dict, actual: dict) -> str:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        for para in exp_paras[i1:i2]:
-            now = act_by.get(para)
-            if now:
-                note = "now removed by " + _why(now[0])
-            elif para in act_paras:
-                note = "now kept further on (paragraphs reordered)"
-            else:
-                note = "no longer in the output, kept or removed: the blocks were cut differently"
-            text_lines.append(f"  - {_show(para)}\n      {note}")
-        for para in act_paras[j1:j2]:
-            before = exp_by.get(para)
-            if before:
-                note = "now kept: no cleaner removes it; the golden has it removed by " + _why(before[0])
-            elif para in exp_paras:
-                note = "kept earlier in the golden (paragraphs reordered)"
-            else:
-                note = "new paragraph: not in the golden at all (the blocks were cut differently)"
-            text_lines.append(f"  + {_show(para)}\n      {note}")
+        for para in exp_paras[i1:i2]:  # kept in the golden, not kept now
+            text_lines.append(_line("-", para, act_by, act_paras, "now removed by ",
+                                    "now kept further on (paragraphs reordered)",
+                                    "no longer in the output, kept or removed: the blocks were cut differently"))
+        for para in act_paras[j1:j2]:  # kept now, not kept in the golden
+            text_lines.append(_line("+", para, exp_by, exp_paras,
+                                    "now kept: no cleaner removes it; the golden has it removed by ",
+                                    "kept earlier in the golden (paragraphs reordered)",
+                                    "new paragraph: not in the golden at all (the blocks were cut differently)"))
     if text_lines:
         out.append("text:")
         out.extend(text_lines)

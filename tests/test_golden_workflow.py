@@ -86,7 +86,7 @@ def test_a_config_is_kept_with_the_goldens_and_check_uses_it(samples, tmp_path, 
     assert run("check", "--goldens", g, "--config", cfg) == 1  # what the new rules would change
     out = capsys.readouterr().out
     assert "differences may come from the config" in out
-    assert "now removed by drop_captions_and_credits (credit:" in out
+    assert "now removed by drop_captions_and_credits [captions.credit.label] (credit:" in out
 
 
 def test_check_names_the_cleaner_and_accept_rewrites_only_the_named_case(samples, tmp_path, capsys):
@@ -105,7 +105,7 @@ def test_check_names_the_cleaner_and_accept_rewrites_only_the_named_case(samples
     out = capsys.readouterr().out
     assert "DIFFERS news/ferry" in out and "DIFFERS zipped" in out
     assert "- 'Photo: Jane Doe/Reuters'\n" in out
-    assert "now removed by drop_captions_and_credits (credit: photo credit" in out
+    assert "now removed by drop_captions_and_credits [captions.credit.label] (credit: photo credit" in out
     assert "6 goldens: 2 differs, 4 pass" in out
     assert run("accept", "--goldens", g, "news/ferry") == 0
     assert "accepted news/ferry" in capsys.readouterr().out

@@ -1,7 +1,7 @@
 """A case's input cleaned as ``flows.clean`` cleans it, and the part of the document a golden keeps.
 
-A golden keeps what a case is about: the kept text, every removal (cleaner, rule
-when the Removal has one, kind, reason, position, text) and the metadata (url,
+A golden keeps what a case is about: the kept text, every removal (cleaner, kind,
+rule, reason, position, text) and the metadata (url,
 title, published, authors, language, site). It drops what changes without a
 decision changing: ``id`` (a hash of the text), ``source`` (where the case sits),
 ``stats`` (counts derived from the rest), ``pipeline_version`` and ``schema_version``.
@@ -22,17 +22,12 @@ from flows.plan import Item
 from .store import Case, GoldenError, Goldens
 
 METADATA = ("url", "title", "published", "authors", "language", "site")
-REMOVAL_FIELDS = ("cleaner", "rule", "kind", "reason", "position", "text")
+REMOVAL_FIELDS = ("cleaner", "kind", "rule", "reason", "position", "text")  # Removal's order
 
 
 def removal_golden(r) -> dict:
-    """One Removal as a golden keeps it (``rule`` only when the Removal has one)."""
-    out = {}
-    for name in REMOVAL_FIELDS:
-        value = getattr(r, name, None)
-        if value is not None or name != "rule":
-            out[name] = value
-    return out
+    """One Removal as a golden keeps it: every field, the rule id included."""
+    return {name: getattr(r, name) for name in REMOVAL_FIELDS}
 
 
 def golden_of(doc: CleanDocument) -> dict:

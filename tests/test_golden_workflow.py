@@ -222,3 +222,12 @@ def test_diff_names_cleaner_and_rule_for_each_changed_paragraph():
     assert diff.explain(after, after) == ""
     back = diff.explain(after, before)
     assert "+ 'READ MORE: x'\n      now kept: no cleaner removes it; the golden has it removed by drop_promos" in back
+
+
+def test_goldens_inside_the_samples_are_not_samples(samples, capsys):
+    g = samples / "goldens"
+    assert run("record", samples, "--goldens", g) == 0
+    assert run("record", samples, "--goldens", g) == 0  # its own inputs are not read as new samples
+    out = capsys.readouterr().out
+    assert "0 recorded" in out and "6 already there" in out
+    assert not any(c.name.startswith("goldens") for c in Goldens(g).cases())

@@ -25,3 +25,13 @@ def test_enough_golden_cases():
 def test_every_case_says_what_it_tests():
     missing = [c.name for c in CASES if not (c.about or "").strip()]
     assert missing == [], f"no `about` in case.toml: {missing}"
+
+
+def test_goldens_hold_what_a_case_is_about_and_nothing_else():
+    """Hand-written goldens (the xfail ones) too: the fields golden_of writes, every removal whole."""
+    from flows.golden.expect import METADATA, REMOVAL_FIELDS
+
+    for case in CASES:
+        golden = case.read_expected()
+        assert list(golden) == [*METADATA, "text", "removed"], case.name
+        assert all(list(r) == list(REMOVAL_FIELDS) for r in golden["removed"]), case.name

@@ -48,14 +48,21 @@
   restrictRules();
 
   var apply = document.body.classList.contains("index") ? indexView() : pageView();
+  var applied = null;
   function changed() {
     restrictRules();
+    var key = query(state());
+    // the search box fires "change" again when it loses focus: rebuilding the rows then would
+    // pull the link being clicked out from under the pointer
+    if (key === applied) return;
+    applied = key;
     apply();
     try { history.replaceState(null, "", query(state()) + window.location.hash); } catch (e) { /* file:// may refuse */ }
   }
   form.addEventListener("change", changed);
   q.addEventListener("input", changed);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
+  applied = query(state());
   apply();
   if (window.location.hash) {  // the filters may have moved the target: scroll to it again
     var target = document.getElementById(window.location.hash.slice(1));

@@ -28,7 +28,7 @@ PER_PAGE = 100
 PAGE_BYTES = 4 * 1024 * 1024
 ROWS_PER_VIEW = 100
 UNREADABLE_LISTED = 100
-TITLE_CHARS = 120
+LABEL_CHARS = 80
 
 
 @dataclass
@@ -174,9 +174,9 @@ def _write_tree(tmp: str, root: str, listing: list, starts: list[int]) -> Review
                     rule_cleaner.setdefault(b.rule, ci)
                     per_rule[ri] += 1
             flat = [x for ri, c in sorted(per_rule.items()) for x in (ri, c)]
-            title = v["title"]
-            rows.append([rel, title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "\u2026",
-                         v["url"][:200], sites.add(v["site"]), langs.add(v["lang"]), v["kept"], v["removed"], flat])
+            label = v["title"] or v["url"]  # the title, else the URL: searched with the path and site
+            rows.append([rel, label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "\u2026",
+                         sites.add(v["site"]), langs.add(v["lang"]), v["kept"], v["removed"], flat])
         nav = {"index": "../index.html", "number": p + 1, "pages": total_pages,
                "prev": "../" + _page_name(p - 1) if p else None,
                "next": "../" + _page_name(p + 1) if p + 1 < total_pages else None,

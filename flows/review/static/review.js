@@ -107,7 +107,7 @@
       return data.pages[lo][1];
     }
     function count(doc, f) {  // removals of the document matching the cleaner/rule filter
-      var r = doc[7], n = 0, want = f.rule ? index.rules[f.rule] : -1, wc = f.cleaner ? index.cleaners[f.cleaner] : -1;
+      var r = doc[6], n = 0, want = f.rule ? index.rules[f.rule] : -1, wc = f.cleaner ? index.cleaners[f.cleaner] : -1;
       for (var i = 0; i < r.length; i += 2) {
         if (want >= 0 && r[i] !== want) continue;
         if (f.rule && want === undefined) continue;
@@ -130,10 +130,10 @@
         td.appendChild(a);
         if (doc[1]) { var t = document.createElement("span"); t.className = "title"; t.textContent = doc[1]; td.appendChild(t); }
         tr.appendChild(td);
-        cell(tr, data.sites[doc[3]][0] || "(none)");
-        cell(tr, data.langs[doc[4]][0] || "(none)");
-        cell(tr, String(doc[5]), "n");
-        cell(tr, String(f.cleaner || f.rule ? count(doc, f) + " of " + doc[6] : doc[6]), "n");
+        cell(tr, data.sites[doc[2]][0] || "(none)");
+        cell(tr, data.langs[doc[3]][0] || "(none)");
+        cell(tr, String(doc[4]), "n");
+        cell(tr, String(f.cleaner || f.rule ? count(doc, f) + " of " + doc[5] : doc[5]), "n");
         rows.appendChild(tr);
       });
       at.textContent = matches.length ? (start + 1) + "\u2013" + Math.min(start + per, matches.length) + " of " + matches.length : "no documents";
@@ -146,10 +146,10 @@
       var f = state(), site = f.site ? index.sites[f.site] : -1, lang = f.lang ? index.langs[f.lang] : -1;
       matches = [];
       data.docs.forEach(function (doc, n) {
-        if (f.site && doc[3] !== site) return;
-        if (f.lang && doc[4] !== lang) return;
+        if (f.site && doc[2] !== site) return;
+        if (f.lang && doc[3] !== lang) return;
         if ((f.cleaner || f.rule) && count(doc, f) === 0) return;
-        if (f.q && (doc[0] + "\n" + doc[1] + "\n" + doc[2] + "\n" + data.sites[doc[3]][0]).toLowerCase().indexOf(f.q) < 0) return;
+        if (f.q && (doc[0] + "\n" + doc[1] + "\n" + data.sites[doc[2]][0]).toLowerCase().indexOf(f.q) < 0) return;
         matches.push(n);
       });
       start = 0;

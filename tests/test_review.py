@@ -234,6 +234,10 @@ def test_rebuild_replaces_the_old_review_and_is_byte_identical(tmp_path):
     assert {p: p.read_bytes() for p in (out / "_review").rglob("*") if p.is_file()} == snapshot
     assert first == again
     assert not [p for p in out.iterdir() if p.name.startswith(".review")]  # no temporary tree left
+    (out / ".review-killed" / "pages").mkdir(parents=True)  # what a killed build leaves
+    (out / ".review-old-x").mkdir()
+    build(out, per_page=50)
+    assert not [p for p in out.iterdir() if p.name.startswith(".review")]
 
 
 def test_unreadable_files_are_listed_and_the_rest_reviewed(tmp_path):

@@ -112,7 +112,8 @@ def _read(rel: str, path: str) -> tuple[dict, list[Shown], str]:
 
 
 def build(out_root: str, *, per_page: int = PER_PAGE, page_bytes: int = PAGE_BYTES) -> Review:
-    """Write ``OUT/_review/`` for every document under OUT; returns what was written."""
+    """Write ``OUT/_review/`` for every document under OUT; returns what was written.
+    The caller holds OUT's lock (``flows.lock``), so no other build or run writes OUT meanwhile."""
     if per_page < 1:
         raise ValueError("per_page must be at least 1")
     root = os.path.abspath(out_root)
@@ -124,6 +125,7 @@ def build(out_root: str, *, per_page: int = PER_PAGE, page_bytes: int = PAGE_BYT
             size = 0
         listing.append((rel, path, size))
     starts = plan_pages([s for _, _, s in listing], per_page, page_bytes)
+    _sweep(root)
     tmp = tempfile.mkdtemp(prefix=".review-", dir=root)
     try:
         review = _write_tree(tmp, root, listing, starts)
@@ -132,6 +134,15 @@ def build(out_root: str, *, per_page: int = PER_PAGE, page_bytes: int = PAGE_BYT
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return review
+
+
+def _sweep(root: str) -> None:
+    """Remove the trees a killed build left (``OUT/.review-*``). Safe because whoever builds holds
+    OUT's lock: the flow's run, or ``python -m flows.review``."""
+    with os.scandir(root) as entries:
+        for e in entries:
+            if e.name.startswith(".review-") and e.is_dir(follow_symlinks=False):
+                shutil.rmtree(e.path, ignore_errors=True)
 
 
 def _write_tree(tmp: str, root: str, listing: list, starts: list[int]) -> Review:

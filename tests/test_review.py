@@ -325,3 +325,11 @@ def test_clean_with_review_writes_the_page_and_the_run_log_names_it(prefect_serv
     summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
     assert summary["review"] == str(out / "_review" / "index.html")
     assert "drop_promos" in (out / "_review" / "pages" / "000001.html").read_text(encoding="utf-8")
+
+
+def test_each_cleaner_of_the_chain_has_its_own_colour():
+    from cleaners import CLEANER_NAMES
+    from flows.review.render import colour
+
+    assert len({colour(c) for c in CLEANER_NAMES}) == len(CLEANER_NAMES)
+    assert colour("someone_elses_cleaner") == colour("someone_elses_cleaner")

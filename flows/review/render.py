@@ -43,17 +43,21 @@ def _chain() -> dict[str, int]:
     return {name: i for i, name in enumerate(CLEANER_NAMES)}
 
 
+# dark enough to read as text on white, one per cleaner of the chain, in chain order (neighbours,
+# which often remove blocks of the same page, never share a colour)
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#d45f00", "#8c564b", "#c2369b", "#0f8a96",
+           "#7f7f7f", "#8a8b00", "#393b79", "#843c39", "#006d2c", "#7b4173", "#b8860b", "#e7298a",
+           "#66a61e", "#5c5c8a", "#b15928", "#1b9e77")
+
+
 @lru_cache(maxsize=4096)
 def colour(cleaner: str) -> str:
-    """A cleaner's colour, the same on every page and every run: the chain's cleaners get hues a
-    golden angle apart in chain order (neighbours never look alike); any other name a hue from
-    its hash."""
+    """A cleaner's colour, the same on every page and every run: the chain's cleaners by their place
+    in the chain; any other name one from its hash."""
     i = _chain().get(cleaner)
     if i is None:
-        hue = int.from_bytes(hashlib.blake2b(cleaner.encode("utf-8", "replace"), digest_size=2).digest(), "big") % 360
-    else:
-        hue = round(i * 137.508) % 360
-    return f"hsl({hue} 65% 38%)"
+        i = int.from_bytes(hashlib.blake2b(cleaner.encode("utf-8", "replace"), digest_size=2).digest(), "big")
+    return PALETTE[i % len(PALETTE)]
 
 
 def view(n: int, rel: str, doc: dict, shown: list[Shown]) -> dict:

@@ -301,6 +301,11 @@ def test_explain_with_review_writes_one_page(tmp_path, capsys):
     page = Path(uri[len("file://"):]).read_text(encoding="utf-8")
     assert 'data-cleaner="drop_promos"' in page and "CLICK HERE FOR MORE FROM THE GAZETTE</del>" in page
     assert "libraries open on Sundays" in page
+    # the rule id of each removal, with what the rule catalogue says of it
+    from cleaners.rules import RULES
+
+    rules = [a for t, a in parse(Path(uri[len("file://"):])).tags if t == "code" and a.get("class") == "rule"]
+    assert rules and all(a["title"] in RULES.values() for a in rules)
 
 
 def test_run_summary_markdown_links_the_review():

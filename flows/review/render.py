@@ -47,7 +47,7 @@ def _chain() -> dict[str, int]:
 # which often remove blocks of the same page, never share a colour)
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#d45f00", "#8c564b", "#c2369b", "#0f8a96",
            "#7f7f7f", "#8a8b00", "#393b79", "#843c39", "#006d2c", "#7b4173", "#b8860b", "#e7298a",
-           "#66a61e", "#5c5c8a", "#b15928", "#1b9e77")
+           "#66a61e", "#5c5c8a", "#b15928", "#1b9e77", "#a0522d", "#2f4f4f", "#6a3d9a", "#a30059")
 
 
 @lru_cache(maxsize=4096)
@@ -71,7 +71,18 @@ def view(n: int, rel: str, doc: dict, shown: list[Shown]) -> dict:
         "published": _str(doc.get("published")), "authors": [str(a) for a in authors],
         "extraction": _str(stats.get("extraction")), "kept": len(shown) - removed, "removed": removed,
         "blocks": shown, "colours": {b.cleaner: colour(b.cleaner) for b in shown if b.removed},
+        "rules": {b.rule: rule_text(b.rule) for b in shown if b.removed},
     }
+
+
+def rule_text(rule: str) -> str:
+    """What the rule catalogue (``cleaners.rules``) says a rule id means; "" for ids it lacks
+    (documents written before rule ids existed carry the cleaner's name instead)."""
+    try:
+        from cleaners.rules import RULES
+    except ImportError:  # pragma: no cover - a cleaners package older than the catalogue
+        return ""
+    return RULES.get(rule, "")
 
 
 def _str(v) -> str:

@@ -16,7 +16,7 @@ from flows.output import RESERVED
 REVIEW_DIR = "_review"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs 3x, and there is one per block
 class Shown:
     """One block as the review shows it: kept, or removed with who removed it and why."""
 

@@ -99,6 +99,20 @@ def _facets(cleaners: Counter, rules: dict[str, tuple[str, int]], sites: Counter
     }
 
 
+def _facets_of(views: list[dict]) -> dict:
+    """The filters' choices for a page of documents (``render.view``s), with their counts."""
+    cleaners, rules, sites, langs = Counter(), {}, Counter(), Counter()
+    for v in views:
+        sites[v["site"]] += 1
+        langs[v["lang"]] += 1
+        for b in v["blocks"]:
+            if b.removed:
+                cleaners[b.cleaner] += 1
+                cl, c = rules.get(b.rule, (b.cleaner, 0))
+                rules[b.rule] = (cl, c + 1)
+    return _facets(cleaners, rules, sites, langs)
+
+
 def _page_name(i: int) -> str:
     return f"pages/{i + 1:06d}.html"
 
@@ -159,7 +173,6 @@ def _write_tree(tmp: str, root: str, listing: list, starts: list[int]) -> Review
     bounds = starts + [total_docs]
     for p in range(total_pages):
         docs = []
-        pc, pr, ps, pl = Counter(), {}, Counter(), Counter()
         for n in range(bounds[p], bounds[p + 1]):
             rel, path, _ = listing[n]
             doc, shown, error = _read(rel, path)
@@ -172,14 +185,9 @@ def _write_tree(tmp: str, root: str, listing: list, starts: list[int]) -> Review
                     unreadable.append((rel, error))
             kept_total += v["kept"]
             removed_total += v["removed"]
-            ps[v["site"]] += 1
-            pl[v["lang"]] += 1
             per_rule: Counter = Counter()
             for b in shown:
                 if b.removed:
-                    pc[b.cleaner] += 1
-                    cl, c = pr.get(b.rule, (b.cleaner, 0))
-                    pr[b.rule] = (cl, c + 1)
                     ci = cleaners.add(b.cleaner)
                     ri = rules.add(b.rule)
                     rule_cleaner.setdefault(b.rule, ci)
@@ -193,7 +201,7 @@ def _write_tree(tmp: str, root: str, listing: list, starts: list[int]) -> Review
                "next": "../" + _page_name(p + 1) if p + 1 < total_pages else None,
                "first": bounds[p] + 1, "last": bounds[p + 1], "documents": total_docs}
         _write(os.path.join(tmp, _page_name(p)),
-               render.render("page.html", assets="../assets", nav=nav, docs=docs, facets=_facets(pc, pr, ps, pl)))
+               render.render("page.html", assets="../assets", nav=nav, docs=docs, facets=_facets_of(docs)))
     by_cleaner = dict(zip(cleaners.names(), cleaners.counts))
     rule_counts = {r: (cleaners.names()[rule_cleaner[r]], c) for r, c in zip(rules.names(), rules.counts)}
     facets = _facets(Counter(by_cleaner), rule_counts, Counter(dict(zip(sites.names(), sites.counts))),
@@ -249,13 +257,7 @@ def document_page(doc: dict, name: str, out_root: str) -> str:
     shown = blocks(doc)
     v = render.view(0, name, doc, shown)
     v["error"] = ""
-    pc, pr = Counter(), {}
-    for b in shown:
-        if b.removed:
-            pc[b.cleaner] += 1
-            cl, c = pr.get(b.rule, (b.cleaner, 0))
-            pr[b.rule] = (cl, c + 1)
-    facets = _facets(pc, pr, Counter({v["site"]: 1}), Counter({v["lang"]: 1}))
+    facets = _facets_of([v])
     base = os.path.join(root, REVIEW_DIR)
     for a in render.ASSETS:
         atomic_write(os.path.join(base, "assets", a), render.asset(a))

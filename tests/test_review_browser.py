@@ -171,6 +171,11 @@ def test_index_chart_filters_search_and_links(browser, review, tmp_path):
     assert [b.get_attribute("data-cleaner") for b in bars] == ["drop_captions_and_credits", "drop_promos"]
     rows = lambda: [r.find_element("css selector", "a").text for r in browser.find_elements("css selector", "#rows tr")]  # noqa: E731
     assert rows() == ["harbour.json", "museum.json", "quiet.json"]  # the data block survived the hostile title
+    bars[1].click()  # a bar of the chart picks its cleaner; clicked again, lets go
+    assert browser.find_element("id", "f-cleaner").get_attribute("value") == "drop_promos"
+    assert rows() == ["harbour.json"]
+    bars[1].click()
+    assert rows() == ["harbour.json", "museum.json", "quiet.json"]
     _select(browser, "f-cleaner", "drop_captions_and_credits")
     assert rows() == ["harbour.json", "museum.json"]
     _select(browser, "f-rule", "promos.cta.click")  # not a rule of that cleaner: hidden, so still all rules

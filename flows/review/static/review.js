@@ -62,6 +62,13 @@
   form.addEventListener("change", changed);
   q.addEventListener("input", changed);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
+  document.querySelectorAll("svg.chart g.bar").forEach(function (g) {  // a bar picks its cleaner
+    g.addEventListener("click", function () {
+      ensureOption(sel.cleaner, g.dataset.cleaner);
+      sel.cleaner.value = sel.cleaner.value === g.dataset.cleaner ? "" : g.dataset.cleaner;
+      changed();
+    });
+  });
   applied = query(state());
   apply();
   if (window.location.hash) {  // the filters may have moved the target: scroll to it again

@@ -329,6 +329,7 @@ def test_clean_with_review_writes_the_page_and_the_run_log_names_it(prefect_serv
     assert f"review page: file://{out}/_review/index.html" in r.stdout
     summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
     assert summary["review"] == str(out / "_review" / "index.html")
+    assert summary["timings"]["review"] > 0
     assert "drop_promos" in (out / "_review" / "pages" / "000001.html").read_text(encoding="utf-8")
 
 

@@ -327,8 +327,10 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
 def _review(out_root: str, summary: dict, logger) -> None:
     from flows.review import build
 
+    t0 = time.perf_counter()
     try:
         summary["review"] = build(out_root).index
+        summary.setdefault("timings", {})["review"] = round(time.perf_counter() - t0, 3)
     except Exception as exc:  # noqa: BLE001 - the documents are written; say why the page is not
         summary["review_error"] = f"{type(exc).__name__}: {exc}"
         logger.warning("review page not written: %s", summary["review_error"])

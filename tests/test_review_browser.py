@@ -163,6 +163,14 @@ def test_filters_hide_other_cleaners_sites_and_languages(browser, review, tmp_pa
     search = browser.find_element("id", "f-q")
     search.send_keys("TÜREN")  # case-insensitive, over the documents' text
     assert [d for d, el in docs.items() if el.is_displayed()] == ["d1"]
+    search.clear()
+    search.send_keys("\n")
+    only = browser.find_element("id", "f-only")
+    kept = browser.find_element("css selector", "#d0 .blk.kept")
+    only.click()  # removed blocks only: the kept text goes, the removals stay
+    assert not kept.is_displayed() and browser.find_element("css selector", "#d0 .blk.rm").is_displayed()
+    only.click()
+    assert kept.is_displayed()
 
 
 def test_index_chart_filters_search_and_links(browser, review, tmp_path):

@@ -9,6 +9,7 @@
     site: document.getElementById("f-site"), lang: document.getElementById("f-lang"),
   };
   var q = document.getElementById("f-q");
+  var only = document.getElementById("f-only");  // pages only: hide the kept text
   var shownEl = document.getElementById("shown");
 
   function ensureOption(select, value) {
@@ -20,11 +21,11 @@
   }
   function state() {
     return { cleaner: sel.cleaner.value, rule: sel.rule.value, site: sel.site.value, lang: sel.lang.value,
-             q: q.value.trim().toLowerCase() };
+             q: q.value.trim().toLowerCase(), only: only && only.checked ? "1" : "" };
   }
   function query(f) {
     var parts = [];
-    ["cleaner", "rule", "site", "lang", "q"].forEach(function (k) {
+    ["cleaner", "rule", "site", "lang", "q", "only"].forEach(function (k) {
       if (f[k]) parts.push(k + "=" + encodeURIComponent(f[k]));
     });
     return parts.length ? "?" + parts.join("&") : "";
@@ -45,6 +46,7 @@
     if (v !== null) { ensureOption(sel[k], v); sel[k].value = v; }
   });
   if (params.get("q") !== null) q.value = params.get("q");
+  if (only && params.get("only") === "1") only.checked = true;
   restrictRules();
 
   var apply = document.body.classList.contains("index") ? indexView() : pageView();
@@ -91,6 +93,7 @@
         if ((f.cleaner || f.rule) && !any) ok = false;
         if (ok && f.q) ok = doc.textContent.toLowerCase().indexOf(f.q) >= 0;
         doc.hidden = !ok;
+        doc.classList.toggle("only-removed", !!f.only);
         if (ok) shown++;
       });
       shownEl.textContent = shown + " of " + docs.length + " documents shown" +

@@ -330,6 +330,13 @@ def test_clean_with_review_writes_the_page_and_the_run_log_names_it(prefect_serv
     summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
     assert summary["review"] == str(out / "_review" / "index.html")
     assert summary["timings"]["review"] > 0
+    # the run's artifact on the server links the review page
+    import httpx
+
+    found = httpx.post(prefect_server_env["PREFECT_API_URL"] + "/artifacts/filter", timeout=30, json={
+        "artifacts": {"flow_run_id": {"any_": [summary["flow_run"]["id"]]}}}).json()
+    assert [a["key"] for a in found] == ["declutter-run-summary"]
+    assert f"]({(out / '_review' / 'index.html').as_uri()})" in found[0]["data"]
     assert "drop_promos" in (out / "_review" / "pages" / "000001.html").read_text(encoding="utf-8")
 
 

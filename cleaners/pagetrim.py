@@ -188,10 +188,12 @@ def _extracted_lists(live: list[Block]) -> set[int]:
 # the article; what follows them is the page's tail (teasers, comments, footer).
 END_MARKER_KINDS = frozenset({"share", "tags", "headline-list", "newsletter", "copyright", "comments"})
 # ...but a newsletter box and share buttons also stand in the middle of an article (a
-# sign-up box between paragraphs, a share row under the lede): a pair made only of
-# these says nothing about where the article ends, so one of the two must be furniture
-# that only closes a page (tags, a list of other stories, the copyright, the comments).
+# sign-up box between paragraphs, a share row under the lede): after a pair made only
+# of these, a paragraph of prose straight away means the article goes on (measured on
+# the devset's text-page track: ignoring such pairs altogether let whole page tails
+# through on 10 pages, where teasers alternate a headline and a one-line summary).
 MIDWAY_KINDS = frozenset({"share", "newsletter"})
+CONTINUES_WINDOW = 3   # two paragraphs of prose in a row among the next three blocks
 END_MARKER_GAP = 12         # blocks between the two markers, at most
 END_MARKER_FROM = 0.6       # the first marker stands after this share of the live words
 PROSE_RUN = 3               # ...and no run of this many prose paragraphs follows it
@@ -211,11 +213,15 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
     marks = sorted(r.position for r in draft.removed if r.kind in END_MARKER_KINDS and r.position > from_index)
     kinds = {r.position: r.kind for r in draft.removed}
     for first, second in zip(marks, marks[1:]):
-        if second - first > END_MARKER_GAP or kinds[first] in MIDWAY_KINDS and kinds[second] in MIDWAY_KINDS:
+        if second - first > END_MARKER_GAP:
             continue
         after = [b for b in live if b.index > first]
         if len(after) < 2:
             continue  # a lone block is left to the cleaner of its own family (a bio, a credit)
+        if kinds[first] in MIDWAY_KINDS and kinds[second] in MIDWAY_KINDS:
+            nxt = [_classify(b, sw) == "good" for b in after if b.index > second][:CONTINUES_WINDOW]
+            if any(a and b for a, b in zip(nxt, nxt[1:])):
+                continue  # the article goes on after a box in its middle
         run = 0
         for b in after:
             run = run + 1 if _classify(b, sw) == "good" else 0

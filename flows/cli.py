@@ -1,4 +1,4 @@
-"""``declutter clean|serve|review|golden|explain ...``: the package's console command.
+"""``declutter clean|serve|review|golden|explain|server ...``: the package's console command.
 
 A thin dispatcher: each command is the ``main(argv)`` of the module that
 ``python -m flows.<name>`` runs, imported only when that command is asked for,
@@ -21,6 +21,8 @@ COMMANDS = {
     "review": ("flows.review.__main__", "write the review pages (HTML) of an output folder"),
     "golden": ("flows.golden.__main__", "record, check and accept golden tests of your own samples and rules"),
     "explain": ("flows.clean.__main__", "print one document's removals, cleaner by cleaner (clean --explain)"),
+    "server": ("flows.localserver", "status or stop of the local Prefect server that runs without "
+               "PREFECT_API_URL keep in the background"),
 }
 
 

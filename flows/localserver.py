@@ -466,10 +466,11 @@ def stop(home: Path | None = None, force: bool = False) -> tuple[int, str]:
         return 0, f"Stopped the local Prefect server (pid {info['pid']}, {info['url']})."
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m flows.server") -> int:
+    """``python -m flows.server status|stop`` (also ``declutter server status|stop``)."""
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m flows.server",
+    ap = argparse.ArgumentParser(prog=prog,
                                  description="The local Prefect server that runs without PREFECT_API_URL keep "
                                              "in the background.")
     sub = ap.add_subparsers(dest="command", required=True)

@@ -16,7 +16,7 @@ CASE = ROOT / "fixtures" / "en-caption-styles" / "input.txt"
 def test_help_lists_every_command(capsys):
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("clean", "serve", "review", "golden", "explain"):
+    for name in ("clean", "serve", "review", "golden", "explain", "server"):
         assert f"\n  {name} " in out
     assert cli.main([]) == 2  # no command: the usage, on stderr
     assert "usage: declutter COMMAND" in capsys.readouterr().err
@@ -32,6 +32,7 @@ def test_an_unknown_command_is_a_usage_error(capsys):
     ("serve", "usage: python -m flows.serve"),
     ("golden", "usage: declutter golden"),
     ("explain", "usage: declutter explain"),
+    ("server", "usage: declutter server"),
 ])
 def test_each_command_has_its_help(command, usage, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -110,3 +111,10 @@ def test_python_m_flows_cli_runs_it():
     out = subprocess.run([sys.executable, "-m", "flows.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("usage: declutter COMMAND")
+
+
+def test_server_status_runs_through_the_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    assert cli.main(["server", "status"]) == 1
+    assert f"No local Prefect server is running (PREFECT_HOME {tmp_path})" in capsys.readouterr().out
+    assert cli.main(["server", "stop"]) == 0

@@ -280,32 +280,33 @@ def _cli_env(home: Path) -> dict:
     return {**base_env(home), "PYTHONWARNINGS": "ignore"}
 
 
+def _clean_one(home: Path, tmp_path: Path, out: str, *flags: str) -> subprocess.CompletedProcess:
+    """``python -m flows.clean`` on one seed document, no PREFECT_API_URL, PREFECT_HOME ``home``."""
+    src = tmp_path / "in"
+    if not src.exists():
+        src.mkdir()
+        (src / "a.txt").write_text((ROOT / "seeds" / sorted(os.listdir(ROOT / "seeds"))[0]).read_text())
+    r = subprocess.run([sys.executable, "-m", "flows.clean", str(src), "--out", str(tmp_path / out),
+                        "--workers", "1", *flags], cwd=ROOT, env=_cli_env(home),
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return r
+
+
 @pytest.mark.engine
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_cli_keeps_the_server_for_the_next_run_and_stop_ends_it(home, tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    (src / "a.txt").write_text((ROOT / "seeds" / sorted(os.listdir(ROOT / "seeds"))[0]).read_text())
-    env = _cli_env(home)
-
-    def run(out):
-        return subprocess.run([sys.executable, "-m", "flows.clean", str(src), "--out", str(tmp_path / out),
-                               "--workers", "1", "--keep-server", "2"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=600)
-
-    first = run("o1")
-    assert first.returncode == 0, first.stderr[-2000:]
+    first = _clean_one(home, tmp_path, "o1", "--keep-server", "2")
     assert "Starting a local Prefect server in the background" in first.stderr
     info = ls.read_info(home)
     home.seen.add(int(info["pid"]))
     assert alive(info["pid"]) and f"pid {info['pid']}" in first.stderr
     assert "stops by itself after 2 min without a run" in first.stderr and "python -m flows.server stop" in first.stderr
-    second = run("o2")
-    assert second.returncode == 0, second.stderr[-2000:]
+    second = _clean_one(home, tmp_path, "o2", "--keep-server", "2")
     assert "Starting" not in second.stderr  # reused: no boot
     assert ls.read_info(home)["pid"] == info["pid"] and f"pid {info['pid']}" in second.stderr
     assert (tmp_path / "o1" / "a.json").read_bytes() == (tmp_path / "o2" / "a.json").read_bytes()
-    stop = subprocess.run([sys.executable, "-m", "flows.server", "stop"], cwd=ROOT, env=env,
+    stop = subprocess.run([sys.executable, "-m", "flows.server", "stop"], cwd=ROOT, env=_cli_env(home),
                           capture_output=True, text=True, timeout=120)
     assert stop.returncode == 0 and "Stopped" in stop.stdout
     assert not alive(info["pid"]) and _servers_of(home) == []
@@ -314,13 +315,7 @@ def test_cli_keeps_the_server_for_the_next_run_and_stop_ends_it(home, tmp_path):
 @pytest.mark.engine
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_cli_no_keep_server_leaves_nothing_running(home, tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    (src / "a.txt").write_text((ROOT / "seeds" / sorted(os.listdir(ROOT / "seeds"))[0]).read_text())
-    r = subprocess.run([sys.executable, "-m", "flows.clean", str(src), "--out", str(tmp_path / "o"),
-                        "--workers", "1", "--no-keep-server"], cwd=ROOT, env=_cli_env(home),
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr[-2000:]
+    r = _clean_one(home, tmp_path, "o", "--no-keep-server")
     assert "Starting a temporary Prefect server for this run" in r.stderr and "keeps running" not in r.stderr
     assert (tmp_path / "o" / "a.json").exists()
     assert ls.read_info(home) is None and _servers_of(home) == []

@@ -9,9 +9,9 @@ Dask worker (they receive the parent's settings context) talks to that one
 server: never one temporary server per worker. Logs and events are drained
 before it stops.
 
-The temporary server (and the kept one, ``flows/serverproc.py``) is the process Prefect itself would start
-(``SubprocessASGIServer``: uvicorn over ``prefect.server.api.server:create_app``
-with the ephemeral flags), launched directly with ``subprocess`` so that
+The temporary server (and the kept one, ``flows/serverproc.py``) is the process
+Prefect itself would start (``SubprocessASGIServer``: uvicorn over
+``prefect.server.api.server:create_app`` with the ephemeral flags), launched directly with ``subprocess`` so that
 (1) it boots while this process is still importing Prefect and the cleaners,
 and (2) this process never imports Prefect's server modules, which cost about
 4 s of CPU on the benchmark machine for nothing (bench/RESULTS.md, "Flows").

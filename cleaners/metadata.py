@@ -15,12 +15,34 @@ from functools import lru_cache
 
 import regex
 
-from .document import Block, Draft, Removal
+from .document import Block, Draft, Params, Removal, Words
 from .textutil import ends_sentence, key, memo_text, word_count
 
-HEAD_BLOCKS = 8          # metadata lives near the top
-MAX_DATELINE_WORDS = 14
-MAX_BYLINE_WORDS = 14
+
+class DatelineParams(Params):
+    """Where ``extract_dateline_and_byline`` looks, and how long a dateline may be
+    (config: ``[params.dateline]``)."""
+
+    head_blocks: Words = 8         # metadata lives near the top: the first blocks are always searched...
+    head_max_blocks: Words = 30    # ...and on a whole-page text everything before the first paragraph, up to this
+    head_prose_words: Words = 20   # a page header (menus, title, labels) ends at the first paragraph this long
+    max_dateline_words: Words = 14  # "Published: Tuesday, March 5, 2024, 10:30 a.m. EST | Updated ..." fits
+
+
+class BylineParams(Params):
+    """How long a byline may be (config: ``[params.byline]``)."""
+
+    max_byline_words: Words = 14   # "By Jane Doe and John Roe, The Associated Press": names, not a sentence
+
+
+class TitleParams(Params):
+    """Thresholds of ``extract_title`` (config: ``[params.title]``)."""
+
+    min_words: Words = 2           # a one-word first line is a site name or a label, not a headline
+    max_words: Words = 25          # headlines are short; a longer first line is prose
+    repeat_blocks: Words = 3       # a declared title printed again stands among the first blocks
+
+
 DATE_LANGUAGES = ["en", "de", "fr", "es", "pt", "it", "nl"]
 
 _TIME = regex.compile(
@@ -39,9 +61,10 @@ _BYLINE_NAMES = regex.compile(
 
 
 @memo_text(4096)
-def parse_dateline(text: str, prefixes: tuple[str, ...] = ()) -> date | None:
-    """The date of a block that is nothing but a (labelled) date, else None."""
-    if word_count(text) > MAX_DATELINE_WORDS or not _HAS_YEAR.search(text):
+def parse_dateline(text: str, prefixes: tuple[str, ...] = (), max_words: int = 14) -> date | None:
+    """The date of a block of at most ``max_words`` words that is nothing but a
+    (labelled) date, else None."""
+    if word_count(text) > max_words or not _HAS_YEAR.search(text):
         return None
     t = text.strip()
     k = t.casefold()
@@ -163,12 +186,14 @@ def _date_parser():
                   "PREFER_LOCALE_DATE_ORDER": True, "RETURN_AS_TIMEZONE_AWARE": False})
 
 
-def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...] = ()) -> list[str] | None:
-    """Author names of a byline block ("By Jane Doe and John Roe, Reuters"), else None.
+def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...] = (),
+                 max_words: int = 14) -> list[str] | None:
+    """Author names of a byline block of at most ``max_words`` words ("By Jane Doe and
+    John Roe, Reuters"), else None.
 
     An agency printed after the last name without a comma ("By JANE DOE Associated
     Press") is set aside; names printed in capitals (wire style) are title-cased."""
-    if word_count(text) > MAX_BYLINE_WORDS:
+    if word_count(text) > max_words:
         return None
     t = text.strip()
     for p in sorted(prefixes, key=len, reverse=True):
@@ -195,7 +220,6 @@ def parse_byline(text: str, prefixes: tuple[str, ...], agencies: tuple[str, ...]
 
 
 _ORG = regex.compile(r"^(?:{n})(?:[\s-]+(?:{n}|of|for|and|&))*$".format(n=r"[\p{Lu}\p{N}][\p{L}\p{N}.'’&-]*"), regex.V1)
-HEAD_MAX_BLOCKS = 30
 
 
 @lru_cache(maxsize=16)
@@ -203,17 +227,16 @@ def _issue_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
     return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1) if patterns else None
 
 
-_PROSE_WORDS = 20  # a page header (menus, title, labels) ends at the first paragraph this long
 _DATE_THEN_BY = regex.compile(r"(?<=\d)\s+(?=(?i:by)\s+\p{Lu})", regex.V1)  # "Posted on May 5, 2024 by Jo Roe"
 
 
-def _head(live: list[Block]) -> list[Block]:
+def _head(live: list[Block], p: DatelineParams) -> list[Block]:
     """The blocks metadata may be printed in: the first few, and on a whole-page
     text everything before the first paragraph of prose (up to a bound)."""
-    for i, b in enumerate(live[:HEAD_MAX_BLOCKS]):
-        if word_count(b.text) >= _PROSE_WORDS and ends_sentence(b.text):
-            return live[:max(i, HEAD_BLOCKS)]
-    return live[:HEAD_BLOCKS]
+    for i, b in enumerate(live[:p.head_max_blocks]):
+        if word_count(b.text) >= p.head_prose_words and ends_sentence(b.text):
+            return live[:max(i, p.head_blocks)]
+    return live[:p.head_blocks]
 
 
 def extract_dateline_and_byline(draft: Draft) -> Draft:
@@ -224,8 +247,10 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     agencies = tuple(ph["captions"].get("agencies"))
     issue_re = _issue_re(tuple(ph["dateline"].get("issue_pattern")))
     labels = {p.casefold().rstrip(":") for p in date_prefixes}
+    p: DatelineParams = draft.context.params.dateline
+    max_date_words, max_by_words = p.max_dateline_words, draft.context.params.byline.max_byline_words
     live = draft.live()
-    head = _head(live)
+    head = _head(live, p)
     tail = [b for b in live[-2:] if b not in head]
     published = draft.meta.published
     authors = list(draft.meta.authors)
@@ -238,11 +263,11 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
         found_dates, found_names, ok = [], [], bool(parts)
         issue_parts = 0
         for part in parts:
-            d = parse_dateline(part, date_prefixes)
+            d = parse_dateline(part, date_prefixes, max_date_words)
             if d:
                 found_dates.append(d)
                 continue
-            names = parse_byline(part, by_prefixes, agencies)
+            names = parse_byline(part, by_prefixes, agencies, max_by_words)
             if names:
                 found_names += names
                 continue
@@ -271,13 +296,9 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     return draft.remove_each(sorted(decisions, key=lambda d: d[0].index), "extract_dateline_and_byline")
 
 
-MIN_TITLE_WORDS = 2
-MAX_TITLE_WORDS = 25
-
-
-def _headline_shaped(t: str) -> bool:
+def _headline_shaped(t: str, p: TitleParams) -> bool:
     n = word_count(t)
-    if not (MIN_TITLE_WORDS <= n <= MAX_TITLE_WORDS) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
+    if not (p.min_words <= n <= p.max_words) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
         return False
     # a headline starts with a capital (sentence case, as many publishers print
     # them, is enough), or is in a caseless script
@@ -292,15 +313,16 @@ def extract_title(draft: Draft) -> Draft:
     When the page trimmer already took the text's very first line with the
     header run under it (headline, standfirst, byline), that line is still the
     headline: its removal is re-recorded as the title."""
+    p: TitleParams = draft.context.params.title
     if draft.meta.title:
-        return _drop_declared_title(draft)
+        return _drop_declared_title(draft, p)
     live = draft.live()
     if len(live) < 2:
         return draft
     first = live[0]
     t = first.text.strip()
-    if not _headline_shaped(t):
-        return _title_from_trimmed_head(draft)
+    if not _headline_shaped(t, p):
+        return _title_from_trimmed_head(draft, p)
     n = word_count(t)
     rest_words = sum(word_count(b.text) for b in live[1:6])
     if rest_words < 3 * n or rest_words < 30:
@@ -313,19 +335,16 @@ def extract_title(draft: Draft) -> Draft:
     return draft.remove(drop, "extract_title", "metadata", "headline moved to title", "title.headline")
 
 
-TITLE_REPEAT_BLOCKS = 3
-
-
-def _drop_declared_title(draft: Draft) -> Draft:
+def _drop_declared_title(draft: Draft, p: TitleParams) -> Draft:
     """A title declared with the input (an HTML page's <title>/og:title) that the text
     prints again as its headline: that block, among the first few, is the title."""
     tk = key(draft.meta.title)
-    drop = [b for b in draft.live()[:TITLE_REPEAT_BLOCKS] if key(b.text) == tk]
+    drop = [b for b in draft.live()[:p.repeat_blocks] if key(b.text) == tk]
     return draft.remove(drop, "extract_title", "metadata", "headline repeats the declared title",
                         "title.declared") if drop else draft
 
 
-def _title_from_trimmed_head(draft: Draft) -> Draft:
+def _title_from_trimmed_head(draft: Draft, p: TitleParams) -> Draft:
     blocks = draft.blocks
     if len(blocks) < 3 or draft.is_live(0):
         return draft
@@ -333,7 +352,7 @@ def _title_from_trimmed_head(draft: Draft) -> Draft:
     t = blocks[0].text.strip()
     # a site name over a menu ("The Valley Courier" / "Menu") is not a headline:
     # the line under a headline is a standfirst, a byline or a date, not one word
-    if rec is None or rec.cleaner != "trim_page_chrome" or not _headline_shaped(t) or word_count(blocks[1].text) < 3:
+    if rec is None or rec.cleaner != "trim_page_chrome" or not _headline_shaped(t, p) or word_count(blocks[1].text) < 3:
         return draft
     moved = Removal(cleaner="extract_title", kind="metadata", rule="title.trimmed-head",
                     reason="headline moved to title", position=0, text=rec.text)

@@ -103,7 +103,8 @@ def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | N
     """Run the chain over already-segmented blocks (the text and HTML paths meet here)."""
     cfg: Config = load_config(config)
     disabled, extra = cfg.for_site(site)
-    ctx = Context(phrases=build_book(extra), profile=profile, extraction=(stats or {}).get("extraction"))
+    ctx = Context(phrases=build_book(extra), profile=profile, params=cfg.params_for(site),
+                  extraction=(stats or {}).get("extraction"))
     meta = Meta(title=title or None, published=published, authors=tuple(authors), language=language,
                 url=url, site=site)
     draft = run_chain(Draft(blocks=tuple(blocks), meta=meta, context=ctx), disabled)

@@ -20,10 +20,13 @@ from .comments import CommentParams
 from .contents import ContentsParams
 from .dedupe import DedupeParams
 from .furniture import FurnitureParams
-from .metadata import BylineParams, DatelineParams, TitleParams
-from .pagetrim import InterfaceParams, PageTrimParams
+from .byline import BylineParams
+from .dateline import DatelineParams
+from .interface_labels import InterfaceParams
+from .page_trim import PageTrimParams
 from .promos import PromoParams
 from .site_profile import SiteProfileParams
+from .title import TitleParams
 
 
 class CleanerParams(BaseModel):

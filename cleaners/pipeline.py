@@ -26,12 +26,14 @@ from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, d
                         drop_disclosure_notes, drop_headline_lists, drop_newsletter_prompts,
                         drop_share_buttons, drop_tag_lines)
 from .language import detect_language
-from .metadata import extract_dateline_and_byline, extract_title
-from .pagetrim import drop_interface_labels, trim_page_chrome
+from .dateline import extract_dateline_and_byline
+from .interface_labels import drop_interface_labels
+from .page_trim import trim_page_chrome
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
 from .site_profile import drop_site_boilerplate
+from .title import extract_title
 
 Cleaner = Callable[[Draft], Draft]
 

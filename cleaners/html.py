@@ -28,7 +28,6 @@ instead and ``stats.extraction`` says so (``fallback-text``,
 """
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import date
 from typing import Iterable, Iterator
@@ -36,6 +35,7 @@ from typing import Iterable, Iterator
 import regex
 from lxml import etree, html as lxml_html
 
+from .charsets import codec_for_label
 from .deadline import DeadlineExceeded, time_limit
 from .document import Block, CleanDocument
 from .pipeline import clean_blocks
@@ -51,11 +51,6 @@ from .segment import BOMS as _BOMS  # noqa: E402
 _CHARSET_PARAM = regex.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
 _META_CHARSET = regex.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
-# WHATWG: some labels name a narrower encoding than browsers (and pages) actually use.
-_SUPERSETS = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
-              "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "iso-8859-9": "cp1254",
-              "tis-620": "cp874", "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "shift_jis": "cp932",
-              "x-sjis": "cp932", "sjis": "cp932", "big5": "big5hkscs"}
 
 
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
@@ -69,11 +64,8 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     if m:
         candidates.append(m.group(1))
     for raw in candidates:
-        label = raw.decode("ascii", "replace").strip().lower()
-        label = _SUPERSETS.get(label, label)
-        try:
-            name = codecs.lookup(label).name
-        except LookupError:
+        name = codec_for_label(raw.decode("ascii", "replace"))  # WHATWG supersets: latin-1 -> cp1252 ...
+        if name is None:
             continue
         if name.startswith(("utf-16", "utf-32")):
             continue  # a page that reached us as ASCII-compatible bytes cannot be UTF-16 (WHATWG)

@@ -112,4 +112,8 @@ def markdown(summary: dict) -> str:
             lines.append(f"| `{name}` | {n} |")
     if summary.get("errors_file"):
         lines += ["", f"Errors: `{summary['errors_file']}` in `{summary.get('out', '')}`"]
+    if summary.get("review"):
+        from pathlib import Path
+
+        lines += ["", f"Review page: [`{summary['review']}`]({Path(summary['review']).as_uri()})"]
     return "\n".join(lines) + "\n"

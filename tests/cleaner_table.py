@@ -69,6 +69,10 @@ def check(case: dict) -> None:
 
 # -- direct unit tests: one cleaner over a hand-made draft ---------------------------------
 
+PARAGRAPH = ("The council met on Tuesday evening and voted to close the old harbour road to lorries from the "
+             "spring, after a year of complaints from the people who live along it.")  # one stock paragraph
+
+
 def draft_of(*texts: str, groups=None, hints=None, language="en", params=None, extraction=None) -> Draft:
     """A draft of one block per text (each its own group unless ``groups`` says otherwise),
     with the shipped phrase book and the thresholds of ``params`` (a ``[params]`` table)."""

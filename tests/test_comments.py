@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner_table import cases, check, draft_of, removed
+from cleaner_table import PARAGRAPH as PROSE, cases, check, draft_of, removed
 from cleaners.comments import drop_comment_form, drop_comment_section
-
-PROSE = ("The council met on Tuesday evening and voted to close the old harbour road to lorries from the spring, "
-         "after a year of complaints from the people who live along it.")
 
 
 @pytest.mark.parametrize("case", cases("comments"))

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner_table import cases, check, draft_of, removed
+from cleaner_table import PARAGRAPH as PROSE, cases, check, draft_of, removed
 from cleaners.furniture import (drop_author_bios, drop_cookie_notices, drop_headline_lists, drop_share_buttons,
                                 drop_tag_lines)
-
-PROSE = ("The council met on Tuesday evening and voted to close the old harbour road to lorries from the spring, "
-         "after a year of complaints from the people who live along it.")
 
 
 @pytest.mark.parametrize("case", cases("furniture"))

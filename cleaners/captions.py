@@ -15,14 +15,20 @@ from functools import lru_cache
 
 import regex
 
-from .document import Block, Draft, block_local
+from .document import Block, Draft, Params, Words, block_local
 from .phrases import Matcher, _alternation
 from .textutil import ends_sentence, key, word_count
 
-MAX_CREDIT_WORDS = 14
-MAX_CAPTION_WORDS = 70
-MAX_LABEL_WORDS = 5
-MAX_FIGURE_GROUP = 4     # kicker + caption + credit (+ one more line) printed together
+
+class CaptionParams(Params):
+    """Thresholds of ``drop_captions_and_credits`` (config: ``[params.captions]``)."""
+
+    max_credit_words: Words = 14   # a credit is a label, names and an agency: "Photo: J. R. de la Cruz/Reuters/File"
+    max_caption_words: Words = 70  # a caption is a few sentences; a block longer than this is a paragraph
+    max_label_words: Words = 5     # a kicker heading a figure group ("Backsliding Democracy")
+    max_figure_group: Words = 4    # kicker + caption + credit (+ one more line) printed together
+    max_above_credit_words: Words = 50      # a caption known only by standing above its credit is short...
+    max_above_credit_sentences: Words = 2   # ...and says one or two things about the picture
 
 
 @lru_cache(maxsize=16)
@@ -79,10 +85,10 @@ def _label_prefixes(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.casefold().rstrip(":") for p in labels)
 
 
-def _credit(block: Block, m: Matcher) -> tuple[str, str] | None:
+def _credit(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | None:
     """(why, rule id) when the block is a photo credit."""
     text = block.text.strip()
-    if word_count(text) > MAX_CREDIT_WORDS:
+    if word_count(text) > p.max_credit_words:
         return None
     agencies = m.get("agencies")
     slash, alone, _ = _credit_patterns(agencies)
@@ -108,10 +114,10 @@ def _credit(block: Block, m: Matcher) -> tuple[str, str] | None:
     return None
 
 
-def _caption(block: Block, m: Matcher) -> tuple[str, str] | None:
+def _caption(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | None:
     """(why, rule id) when the block is a photo caption on its own evidence."""
     text = block.text.strip()
-    if word_count(text) > MAX_CAPTION_WORDS:
+    if word_count(text) > p.max_caption_words:
         return None
     if "caption" in block.hints:
         return "marked as a caption by the page", "captions.caption.page-markup"
@@ -140,38 +146,37 @@ def _caption_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
     return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1)
 
 
-MAX_ABOVE_CREDIT_WORDS = 50      # a caption known only by standing above its credit is short...
-MAX_ABOVE_CREDIT_SENTENCES = 2   # ...and says one or two things about the picture
 _SENTENCE_BREAK = regex.compile(r"[.!?…](?:[\"”’»)]*)\s+(?=[\p{Lu}\p{N}\"“‘«(])", regex.V1)
 
 
-def _caption_sized(text: str) -> bool:
+def _caption_sized(text: str, p: CaptionParams) -> bool:
     """Whether a block printed directly above a credit can be its caption. A paragraph of
     three or more sentences, or of more than 50 words, that the page happens to print
     right above a credit is article text: a caption has no other evidence here, so it
     must at least have a caption's size."""
-    return (word_count(text) <= MAX_ABOVE_CREDIT_WORDS
-            and len(_SENTENCE_BREAK.findall(text.strip())) < MAX_ABOVE_CREDIT_SENTENCES)
+    return (word_count(text) <= p.max_above_credit_words
+            and len(_SENTENCE_BREAK.findall(text.strip())) < p.max_above_credit_sentences)
 
 
-def _is_label(block: Block) -> bool:
+def _is_label(block: Block, p: CaptionParams) -> bool:
     """A kicker or section label: a few words, no sentence punctuation."""
     t = block.text.strip()
-    return 0 < word_count(t) <= MAX_LABEL_WORDS and not ends_sentence(t) and not t.endswith((",", ";"))
+    return 0 < word_count(t) <= p.max_label_words and not ends_sentence(t) and not t.endswith((",", ";"))
 
 
 @block_local
 def drop_captions_and_credits(draft: Draft) -> Draft:
     """Captions, credits, and the labels printed with them."""
     m = draft.context.phrases["captions"]
+    p: CaptionParams = draft.context.params.captions
     live = draft.live()
     decisions: dict[int, tuple[Block, str, str, str]] = {}
     for i, b in enumerate(live):
-        hit = _credit(b, m)
+        hit = _credit(b, m, p)
         if hit:
             decisions[b.index] = (b, "credit", f"photo credit: {hit[0]}", hit[1])
             continue
-        hit = _caption(b, m)
+        hit = _caption(b, m, p)
         if hit:
             decisions[b.index] = (b, "caption", f"photo caption: {hit[0]}", hit[1])
     # structure: the figure group (no blank line) above a credit or caption. Only
@@ -180,7 +185,7 @@ def drop_captions_and_credits(draft: Draft) -> Draft:
     for b in live:
         sizes[b.group] = sizes.get(b.group, 0) + 1
     for i, b in enumerate(live):
-        if b.index not in decisions or sizes[b.group] > MAX_FIGURE_GROUP:
+        if b.index not in decisions or sizes[b.group] > p.max_figure_group:
             continue
         j = i - 1
         while j >= 0 and live[j].group == b.group:
@@ -188,11 +193,11 @@ def drop_captions_and_credits(draft: Draft) -> Draft:
             if prev.index in decisions:
                 j -= 1
                 continue
-            if j == i - 1 and decisions[b.index][1] == "credit" and not _is_label(prev) \
-                    and _caption_sized(prev.text):
+            if j == i - 1 and decisions[b.index][1] == "credit" and not _is_label(prev, p) \
+                    and _caption_sized(prev.text, p):
                 decisions[prev.index] = (prev, "caption", "photo caption: printed directly above its credit",
                                          "captions.caption.above-credit")
-            elif _is_label(prev):
+            elif _is_label(prev, p):
                 decisions[prev.index] = (prev, "label", "section label or kicker printed with a photo caption",
                                          "captions.label.kicker")
             else:

@@ -1,4 +1,11 @@
-"""Choosing among single-byte code pages that fit the same bytes equally well.
+"""Charsets: what a declared label means, and choosing among code pages that fit equally well.
+
+``codec_for_label``: a charset label as a page or an HTTP header declares it, to the
+Python codec a browser would use (WHATWG: "iso-8859-1" and "ascii" mean windows-1252,
+"gb2312" GB18030, "euc-kr" windows-949 ...), by w3lib's ``resolve_encoding`` (Scrapy's:
+Python's aliases, then its WHATWG superset table; UTF-7 refused).
+
+``choose_encoding``: among single-byte code pages that fit the same bytes equally well.
 
 charset-normalizer ranks candidate encodings by how chaotic the decoded text
 looks, but for Latin-script text several Windows code pages often tie (a
@@ -14,7 +21,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from w3lib.encoding import resolve_encoding
+
 from .textutil import WORD
+
+# WHATWG labels Python has no alias for, beyond what w3lib translates
+_WHATWG_EXTRA = {"x-gbk": "gb18030"}
+
+
+def codec_for_label(label: str) -> str | None:
+    """The Python codec name (``codecs.lookup(...).name``) for a declared charset label, or
+    None when it names no encoding we can decode."""
+    label = label.strip().lower()
+    return resolve_encoding(_WHATWG_EXTRA.get(label, label))
 
 TIE_CHAOS = 0.01   # candidates this close to the best are equally good fits
 SAMPLE_BYTES = 20000

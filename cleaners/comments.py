@@ -17,11 +17,21 @@ from __future__ import annotations
 from functools import lru_cache
 
 import regex
+from pydantic import Field
 
-from .document import Draft, block_local
+from .document import Draft, Params, Share, Words, block_local
 from .textutil import ends_sentence, key, word_count
 
-MIN_PROSE_WORDS = 20  # the comment section opens after at least one real paragraph
+
+class CommentParams(Params):
+    """Thresholds of ``drop_comment_section`` / ``drop_comment_form`` (config: ``[params.comments]``)."""
+
+    min_prose_words: Words = 20   # the comment section opens after at least one real paragraph
+    max_marker_chars: int = Field(120, ge=0)  # a marker is a heading or a counter, not a sentence
+    weak_from: Share = 0.5        # a weak marker counts only after this share of the text's characters
+    prose_words: Words = 15       # two paragraphs this long straight after a weak heading: the article goes on
+    evidence_window: Words = 8    # blocks after a weak heading searched for a comment's marks
+    max_line_chars: int = Field(160, ge=0)  # a form line or a comment's mark is short
 
 
 @lru_cache(maxsize=16)
@@ -31,24 +41,18 @@ def _any_of(phrases: tuple[str, ...], patterns: tuple[str, ...]) -> regex.Patter
     return regex.compile("^(?:" + "|".join(alts) + r")$", regex.V1) if alts else None
 
 
-PROSE_WORDS = 15
-
-
-def _article_goes_on(following: list) -> bool:
+def _article_goes_on(following: list, p: CommentParams) -> bool:
     """A bare “Comments” heading followed straight away by two paragraphs of prose,
     with no commenter's name, timestamp or counter between them, is a subheading
     of the article (“Comments: the council received 212 ...”), not a comment list."""
-    return len(following) == 2 and all(word_count(b.text) >= PROSE_WORDS and ends_sentence(b.text)
+    return len(following) == 2 and all(word_count(b.text) >= p.prose_words and ends_sentence(b.text)
                                        for b in following)
 
 
-EVIDENCE_WINDOW = 8  # blocks after a weak heading searched for a comment's marks
-
-
-def _comments_follow(following: list, evidence, form) -> str | None:
+def _comments_follow(following: list, evidence, form, p: CommentParams) -> str | None:
     """What, among the first blocks after a weak heading, shows they are reader comments."""
-    for b in following[:EVIDENCE_WINDOW]:
-        if len(b.text) > 160:
+    for b in following[:p.evidence_window]:
+        if len(b.text) > p.max_line_chars:
             continue
         k = key(b.text)
         if form.exact(k):
@@ -65,24 +69,26 @@ def drop_comment_section(draft: Draft) -> Draft:
     weak = _any_of(m.get("weak_start"), m.get("weak_pattern"))
     evidence = _any_of((), m.get("evidence_pattern"))
     form = draft.context.phrases["comment_form"]
+    p: CommentParams = draft.context.params.comments
     live = draft.live()
     total = sum(len(b.text) for b in live) or 1
     before = 0
     seen_prose = False
     for i, b in enumerate(live):
         k = key(b.text)
-        if seen_prose and len(k) < 120:
+        if seen_prose and len(k) < p.max_marker_chars:
             if strong and strong.match(k):
                 why = f"“{b.text.strip()}” opens the comment section"
                 return draft.remove(live[i:], "drop_comment_section", "comments", why, "comments.section.strong")
-            if weak and weak.match(k) and before >= total / 2 and not _article_goes_on(live[i + 1:i + 3]):
-                seen = _comments_follow(live[i + 1:], evidence, form)
+            if weak and weak.match(k) and before >= total * p.weak_from \
+                    and not _article_goes_on(live[i + 1:i + 3], p):
+                seen = _comments_follow(live[i + 1:], evidence, form, p)
                 if seen:
                     why = (f"“{b.text.strip()}” opens the comment section (in the second half of the text, "
                            f"followed by {seen})")
                     return draft.remove(live[i:], "drop_comment_section", "comments", why, "comments.section.weak")
         before += len(b.text)
-        seen_prose = seen_prose or word_count(b.text) >= MIN_PROSE_WORDS
+        seen_prose = seen_prose or word_count(b.text) >= p.min_prose_words
     return draft
 
 
@@ -90,6 +96,7 @@ def drop_comment_section(draft: Draft) -> Draft:
 def drop_comment_form(draft: Draft) -> Draft:
     """Lines of a comment form ("Name *", "Post Comment") wherever they stand."""
     m = draft.context.phrases["comment_form"]
+    max_chars = draft.context.params.comments.max_line_chars
     decisions = [(b, "comment-form", "a line of the comment form", "comments.form.exact")
-                 for b in draft.live() if len(b.text) < 160 and m.exact(key(b.text))]
+                 for b in draft.live() if len(b.text) < max_chars and m.exact(key(b.text))]
     return draft.remove_each(decisions, "drop_comment_form")

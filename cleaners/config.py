@@ -15,14 +15,23 @@ naming the key, never a silently ignored setting.
 
     [profiles]                  # site-profile thresholds (cleaners.profiles.Thresholds)
     min_documents = 50
+
+    [params.captions]           # a cleaner family's thresholds (cleaners.params.CleanerParams)
+    max_credit_words = 10
+    [sites."example.com".params.dedupe]
+    near = 0.9
 """
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from .params import DEFAULT_PARAMS, CleanerParams
+from .profiles import Thresholds
 
 PhraseLists = dict[str, dict[str, list[str]]]
 
@@ -40,6 +49,7 @@ class SiteSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disable: list[str] = Field(default_factory=list)
     phrases: PhraseLists = Field(default_factory=dict)
+    params: CleanerParams = Field(default_factory=lambda: DEFAULT_PARAMS)  # only what it sets overrides
 
     @field_validator("phrases")
     @classmethod
@@ -53,7 +63,11 @@ class Config(BaseModel):
     cleaners: CleanersSection = Field(default_factory=CleanersSection)
     phrases: PhraseLists = Field(default_factory=dict)
     sites: dict[str, SiteSection] = Field(default_factory=dict)
-    profiles: dict[str, float] = Field(default_factory=dict)
+    profiles: Thresholds = Field(default_factory=Thresholds)
+    params: CleanerParams = Field(default_factory=lambda: DEFAULT_PARAMS)
+    # site -> merged CleanerParams, built once (not a default_factory: pydantic inspects its
+    # signature on every Config(), and the default config is built per document)
+    _site_params: dict | None = PrivateAttr(default=None)
 
     @field_validator("cleaners")
     @classmethod
@@ -74,19 +88,22 @@ class Config(BaseModel):
             _check_names(site.disable)
         return v
 
-    @field_validator("profiles")
-    @classmethod
-    def _known_thresholds(cls, v: dict[str, float]) -> dict[str, float]:
-        from .profiles import Thresholds
-
-        Thresholds.from_mapping(v)
-        return v
-
-    def profile_thresholds(self):
+    def profile_thresholds(self) -> Thresholds:
         """The site-profile thresholds in force (``cleaners.profiles.Thresholds``)."""
-        from .profiles import Thresholds
+        return self.profiles
 
-        return Thresholds.from_mapping(self.profiles)
+    def params_for(self, site: str | None) -> CleanerParams:
+        """The cleaners' thresholds in force for one site: the global ones, with what the
+        site's ``[sites."<site>".params.<family>]`` tables set on top."""
+        s = self.sites.get(site or "")
+        if s is None or not s.params.model_fields_set:
+            return self.params
+        if self._site_params is None:
+            self._site_params = {}
+        merged = self._site_params.get(site)
+        if merged is None:
+            merged = self._site_params[site] = self.params.merged(s.params)
+        return merged
 
     def for_site(self, site: str | None) -> tuple[frozenset[str], PhraseLists]:
         """Disabled cleaner names and extra phrases in force for one site."""
@@ -130,10 +147,16 @@ def _check_phrases(phrases: PhraseLists) -> None:
                         raise ValueError(f"bad pattern {p!r} in {fam}.{kind}: {exc}") from None
 
 
+@lru_cache(maxsize=1)
+def _default_config() -> Config:
+    """One default Config for the process (frozen): the chain asks for it per document."""
+    return Config()
+
+
 def load_config(source: str | Path | Mapping | None) -> Config:
     """A Config from a TOML path, a mapping, or None (defaults)."""
     if source is None:
-        return Config()
+        return _default_config()
     if isinstance(source, Config):
         return source
     where = "config"

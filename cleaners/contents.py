@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import regex
 
-from .document import Block, Draft
+from .document import Block, Draft, Params, Share, Words
 from .textutil import ends_sentence, key, word_count
 
-MAX_ENTRY_WORDS = 14     # a contents entry is a heading: short
-MIN_ENTRIES = 3          # fewer matched entries than this are a coincidence, not a contents box
-MIN_SHARE = 0.6          # ...and they make up at least this share of the run
-MAX_LABEL_WORDS = 4      # "Table of contents", "In this article", "Jump to section"
-PROSE_WORDS = 12         # what follows a real subheading is a paragraph at least this long
+
+class ContentsParams(Params):
+    """Thresholds of ``drop_table_of_contents`` (config: ``[params.contents]``)."""
+
+    max_entry_words: Words = 14  # a contents entry is a heading: short
+    min_entries: Words = 3       # fewer matched entries than this are a coincidence, not a contents box
+    min_share: Share = 0.6       # ...and they make up at least this share of the run
+    max_label_words: Words = 4   # "Table of contents", "In this article", "Jump to section"
+    prose_words: Words = 12      # what follows a real subheading is a paragraph at least this long
 _NUMBERING = regex.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\))\s+", regex.V1)
 
 
@@ -31,27 +35,27 @@ def _entry_key(text: str) -> str:
     return _NUMBERING.sub("", key(text))
 
 
-def _entry_shaped(b: Block) -> bool:
+def _entry_shaped(b: Block, p: ContentsParams) -> bool:
     t = b.text.strip()
     n = word_count(t)
-    return 0 < n <= MAX_ENTRY_WORDS and (not ends_sentence(t) or t.endswith("?"))
+    return 0 < n <= p.max_entry_words and (not ends_sentence(t) or t.endswith("?"))
 
 
-def _prose(b: Block) -> bool:
-    return word_count(b.text) >= PROSE_WORDS and ends_sentence(b.text)
+def _prose(b: Block, p: ContentsParams) -> bool:
+    return word_count(b.text) >= p.prose_words and ends_sentence(b.text)
 
 
-def _runs(live: list[Block]) -> list[tuple[int, int]]:
-    """[start, end) of each run of at least MIN_ENTRIES entry-shaped blocks."""
+def _runs(live: list[Block], p: ContentsParams) -> list[tuple[int, int]]:
+    """[start, end) of each run of at least ``min_entries`` entry-shaped blocks."""
     out, i = [], 0
     while i < len(live):
-        if not _entry_shaped(live[i]):
+        if not _entry_shaped(live[i], p):
             i += 1
             continue
         j = i
-        while j < len(live) and _entry_shaped(live[j]):
+        while j < len(live) and _entry_shaped(live[j], p):
             j += 1
-        if j - i >= MIN_ENTRIES:
+        if j - i >= p.min_entries:
             out.append((i, j))
         i = j
     return out
@@ -59,16 +63,17 @@ def _runs(live: list[Block]) -> list[tuple[int, int]]:
 
 def drop_table_of_contents(draft: Draft) -> Draft:
     """A run of entries above the body that repeats, in order, the body's own subheadings."""
+    p: ContentsParams = draft.context.params.contents
     live = draft.live()
-    runs = _runs(live)
+    runs = _runs(live, p)
     if not runs:
         return draft
     # where each heading-shaped block followed by prose stands: the body's subheadings
     headings: dict[str, list[int]] = {}
     for i in range(len(live) - 1):
-        if _entry_shaped(live[i]) and _prose(live[i + 1]):
+        if _entry_shaped(live[i], p) and _prose(live[i + 1], p):
             headings.setdefault(_entry_key(live[i].text), []).append(i)
-    if len(headings) < MIN_ENTRIES:
+    if len(headings) < p.min_entries:
         return draft
     decisions = []
     for start, end in runs:
@@ -78,17 +83,17 @@ def drop_table_of_contents(draft: Draft) -> Draft:
             if later:
                 matched.append(i)
                 last = later[0]  # the next entry's heading must come after this one's
-        if len(matched) < MIN_ENTRIES:
+        if len(matched) < p.min_entries:
             continue
         # the contents run from the first to the last matched entry (a headline or a
         # kicker above them in the same run of short lines is not an entry)
         first, stop = matched[0], matched[-1] + 1
-        if len(matched) < MIN_SHARE * (stop - first):
+        if len(matched) < p.min_share * (stop - first):
             continue
         why = (f"a table of contents: {len(matched)} of its {stop - first} entries are the article's "
                f"subheadings below")
         label = live[first - 1] if first > 0 else None
-        if label is not None and 0 < word_count(label.text) <= MAX_LABEL_WORDS and not ends_sentence(label.text):
+        if label is not None and 0 < word_count(label.text) <= p.max_label_words and not ends_sentence(label.text):
             decisions.append((label, "contents", "the heading of " + why, "contents.heading"))
         decisions += [(b, "contents", why, "contents.entry") for b in live[first:stop]]
     return draft.remove_each(decisions, "drop_table_of_contents")

@@ -19,15 +19,24 @@ from functools import lru_cache
 
 import regex
 
-from .document import Block, Draft
+from .document import Block, Draft, Params, Share, Words
 from .textutil import has_cjk, is_plain, memo_text, word_count
 
-MIN_WORDS = 8            # shorter blocks are never judged repeats
+
+class DedupeParams(Params):
+    """Thresholds of ``drop_repeated_paragraphs`` (config: ``[params.dedupe]``)."""
+
+    min_words: Words = 8            # shorter blocks are never judged repeats (a chorus, "1 tsp salt")
+    near: Share = 0.8               # trigram containment that makes two paragraphs "the same"
+    max_postings: Words = 64        # a trigram in more blocks than this is too common to be evidence
+    refrain_min_copies: Words = 3   # a short paragraph repeated this often, apart, is a refrain (kept)
+    refrain_max_words: Words = 20   # ...when it is shorter than this; a lede printed twice is longer
+    verse_min_lines: Words = 3      # a group or run of this many short lines is a poem, song or list
+    verse_group_words: Words = 12   # a line of a verse group is shorter than this (word_count)
+    verse_line_words: Words = 15    # a line of a verse run is shorter than this (tokens: "we’ll" counts two)
+
+
 STRUCTURED = frozenset({"code", "table"})  # HTML hints dedupe never judges
-NEAR = 0.8               # trigram containment that makes two paragraphs "the same"
-MAX_POSTINGS = 64        # a trigram in more blocks than this is too common to be evidence
-REFRAIN_MIN_COPIES = 3   # a short paragraph repeated this often, apart, is a refrain (kept)
-REFRAIN_MAX_WORDS = 20
 _TOKEN = regex.compile(r"[\p{L}\p{N}]+")
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+")  # _TOKEN on case-folded ASCII text
@@ -56,17 +65,14 @@ def _shingles(text: str) -> frozenset[str]:
     return frozenset(map(" ".join, zip(tokens, tokens[1:], tokens[2:])))
 
 
-def _verse_groups(by_group: dict[int, list[Block]]) -> set[int]:
+def _verse_groups(by_group: dict[int, list[Block]], p: DedupeParams) -> set[int]:
     """Groups of 3+ short lines: a poem, song or list, whose lines may repeat.
     (Judged once per group: a text without blank lines is one big group.)"""
     return {g for g, lines in by_group.items()
-            if len(lines) >= 3 and all(word_count(b.text) < 12 for b in lines)}
+            if len(lines) >= p.verse_min_lines and all(word_count(b.text) < p.verse_group_words for b in lines)}
 
 
-VERSE_LINE_WORDS = 15      # tokens: "we’ll" counts two
-
-
-def _verse_lines(live: list[Block], toks_of: dict[int, list[str]]) -> set[int]:
+def _verse_lines(live: list[Block], toks_of: dict[int, list[str]], p: DedupeParams) -> set[int]:
     """Lines in a run of 3+ consecutive short blocks: a stanza or a list, whatever
     the blank lines say. The canonical text puts a blank line between every
     block, so a verse group read back from it has only its neighbours to show
@@ -74,39 +80,41 @@ def _verse_lines(live: list[Block], toks_of: dict[int, list[str]]) -> set[int]:
     out: set[int] = set()
     run: list[int] = []
     for b in live + [None]:
-        if b is not None and len(toks_of[b.index]) < VERSE_LINE_WORDS:
+        if b is not None and len(toks_of[b.index]) < p.verse_line_words:
             run.append(b.index)
             continue
-        if len(run) >= 3:
+        if len(run) >= p.verse_min_lines:
             out.update(run)
         run = []
     return out
 
 
 @lru_cache(maxsize=4096)
-def _min_count(size: int) -> int:
-    """The fewest shared trigrams that make ``count / size >= NEAR``."""
-    c = max(int(NEAR * size) - 1, 0)
-    while c / size < NEAR:
+def _min_count(size: int, near: float) -> int:
+    """The fewest shared trigrams that make ``count / size >= near``."""
+    c = max(int(near * size) - 1, 0)
+    while c / size < near:
         c += 1
     return c
 
 
-def _refrains(live: list[Block], toks_of: dict[int, list[str]]) -> set[str]:
+def _refrains(live: list[Block], toks_of: dict[int, list[str]], p: DedupeParams) -> set[str]:
     """Short paragraphs printed three or more times with other text between the
     copies: a speech's or a poem's refrain, said again on purpose. A duplicated
     lede or dek is printed twice, and usually long."""
     where: dict[str, list[int]] = defaultdict(list)
     for i, b in enumerate(live):
         toks = toks_of[b.index]
-        if MIN_WORDS <= len(toks) < REFRAIN_MAX_WORDS:
+        if p.min_words <= len(toks) < p.refrain_max_words:
             where[" ".join(toks)].append(i)
     return {k for k, pos in where.items()
-            if len(pos) >= REFRAIN_MIN_COPIES and all(b - a > 1 for a, b in zip(pos, pos[1:]))}
+            if len(pos) >= p.refrain_min_copies and all(b - a > 1 for a, b in zip(pos, pos[1:]))}
 
 
 def drop_repeated_paragraphs(draft: Draft) -> Draft:
     """Keep the first full copy of every paragraph; drop exact and near repeats."""
+    p: DedupeParams = draft.context.params.dedupe
+    min_words, near, max_postings = p.min_words, p.near, p.max_postings
     live = draft.live()
     by_group: dict[int, list[Block]] = defaultdict(list)
     for b in live:
@@ -128,13 +136,13 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
     dropped: set[int] = set()
 
     toks_of = {b.index: _tokens(b.text) for b in live}
-    refrains = _refrains(live, toks_of)
-    verse = _verse_groups(by_group)
-    verse_lines = _verse_lines(live, toks_of)
+    refrains = _refrains(live, toks_of, p)
+    verse = _verse_groups(by_group, p)
+    verse_lines = _verse_lines(live, toks_of, p)
     min_kept = None  # fewest trigrams of a kept block: bounds which candidates can matter
     for b in live:
         toks = toks_of[b.index]
-        if len(toks) < MIN_WORDS or b.group in verse or b.index in verse_lines:
+        if len(toks) < min_words or b.group in verse or b.index in verse_lines:
             continue
         k = " ".join(toks)
         if k in refrains:
@@ -149,7 +157,8 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
         seen_exact[k] = b
         sh = _shingles(b.text)
         # only a candidate sharing enough trigrams can pass either test below
-        need = _min_count(len(sh)) if min_kept is None else min(_min_count(len(sh)), _min_count(min_kept))
+        need = _min_count(len(sh), near) if min_kept is None else min(_min_count(len(sh), near),
+                                                                      _min_count(min_kept, near))
         verdict = None
         if len(sh & seen) >= need:
             for i in unindexed:
@@ -169,17 +178,17 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
                     continue
                 if type(post) is int:
                     overlap[post] += 1
-                elif len(post) <= MAX_POSTINGS:
+                elif len(post) <= max_postings:
                     overlap.update(post)
             for j in sorted(j for j, c in overlap.items() if c >= need):
                 if j in dropped:
                     continue
                 common = overlap[j]
                 mine, theirs = common / len(sh), common / len(shingles[j])
-                if mine >= NEAR:
-                    verdict = (j, "repeats" if theirs >= NEAR else "is contained in")
+                if mine >= near:
+                    verdict = (j, "repeats" if theirs >= near else "is contained in")
                     break
-                if theirs >= NEAR:
+                if theirs >= near:
                     # an earlier, shorter block (a dek) is contained in this fuller copy
                     earlier = kept[j]
                     decisions.append((earlier, "near-duplicate",
@@ -187,7 +196,7 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
                     dropped.add(j)
         if verdict:
             j, how = verdict
-            decisions.append((b, "near-duplicate", f"{how} block {j} (trigram overlap ≥ {NEAR:.0%})",
+            decisions.append((b, "near-duplicate", f"{how} block {j} (trigram overlap ≥ {near:.0%})",
                               "dedupe.near.repeat" if how == "repeats" else "dedupe.near.contained"))
             dropped.add(b.index)
             continue

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Annotated, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,15 +95,45 @@ class Meta:
     site: str | None = None
 
 
+class Params(BaseModel):
+    """Base of a cleaner's thresholds: one frozen, typed model next to each cleaner
+    (``captions.CaptionParams`` ...), gathered in ``params.CleanerParams`` and set from
+    the config's ``[params.<family>]`` tables. Unknown names are validation errors.
+    Read as plain attributes (``draft.context.params.captions.max_credit_words``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @cached_property
+    def content_hash(self) -> int:
+        return hash((type(self), *(getattr(self, f) for f in type(self).model_fields)))
+
+    def __hash__(self) -> int:
+        # computed once: memoised measures take the params as an argument (pagetrim's
+        # block classes), and pydantic's own hash rebuilds the tuple on every call
+        return self.content_hash
+
+
+Words = Annotated[int, Field(ge=0)]           # a length in words (textutil.word_count) or blocks
+Share = Annotated[float, Field(ge=0, le=1)]   # a share of the text, of blocks or of words
+
+
+def _default_params():
+    from .params import DEFAULT_PARAMS  # import here: params.py imports every cleaner module
+
+    return DEFAULT_PARAMS
+
+
 @dataclass(frozen=True)
 class Context:
     """Inputs a cleaner may read besides the blocks: never global state.
 
-    ``phrases`` is a ``phrases.PhraseBook``; ``profile`` a site profile (or None).
+    ``phrases`` is a ``phrases.PhraseBook``; ``profile`` a site profile (or None);
+    ``params`` the thresholds in force (``params.CleanerParams``).
     """
 
     phrases: object = None
     profile: object = None
+    params: object = field(default_factory=_default_params)
     # how the blocks were obtained (Stats.extraction): "text", "trafilatura" (an HTML
     # extractor already chose the main content), "fallback-text" (a page's visible text)
     extraction: str | None = None

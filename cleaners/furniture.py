@@ -10,10 +10,32 @@ from __future__ import annotations
 from functools import lru_cache
 
 import regex
+from pydantic import Field
 
-from .document import Block, Draft, block_local
+from .document import Block, Draft, Params, Share, Words, block_local
 from .phrases import Matcher, _alternation
 from .textutil import WORD, ends_sentence, key, word_count
+
+
+class FurnitureParams(Params):
+    """Length bounds of the furniture cleaners (config: ``[params.furniture]``): furniture is
+    short, so every rule only looks at blocks up to its bound."""
+
+    newsletter_max_words: Words = 40         # a sign-up box: a heading, a line, a button
+    newsletter_prefix_max_words: Words = 20  # a block that only *starts* like a prompt must be shorter
+    ad_max_words: Words = 10                 # "Story continues below advertisement"
+    cookie_max_words: Words = 70             # a consent banner can be a short paragraph of legalese
+    copyright_max_words: Words = 30          # "© 2024 Example Media Group Ltd. All rights reserved. ..."
+    tags_max_words: Words = 40               # "Tags:" and its list
+    tag_item_max_words: Words = 6            # one tag; a longer item is a sentence ("Posted in Kabul for ...")
+    share_max_chars: int = Field(120, ge=0)  # a row of share buttons, in characters
+    list_item_max_words: Words = 20          # a headline under "Most Read"; prose ends the list
+    bio_tail_blocks: Words = 3               # an author bio stands among the last few blocks...
+    bio_max_words: Words = 80                # ...and is at most this long
+    box_from: Share = 0.6                    # an author box stands after this share of the live words...
+    box_max_words: Words = 80                # ...and its bio is at most this long
+    box_max_blocks: Words = 2                # the bio: a paragraph, perhaps a contact line under it
+    disclosure_max_words: Words = 60         # a disclosure note is a sentence or two
 
 
 def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, what: str,
@@ -33,7 +55,6 @@ def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, wha
     return out
 
 
-MAX_NEWSLETTER_PREFIX_WORDS = 20
 _REPORTED = regex.compile(r"[“”\"«»„]|\b(?:said|says|told|according to)\b", regex.V1 | regex.I)
 
 
@@ -45,15 +66,16 @@ def drop_newsletter_prompts(draft: Draft) -> Draft:
     …”, “Subscribe to the wrong ones, said …”) counts only when it is short and
     nobody is quoted in it: an article about newsletters talks like that too."""
     m: Matcher = draft.context.phrases["newsletter"]
+    p: FurnitureParams = draft.context.params.furniture
     hits = []
     for b in draft.live():
         n = word_count(b.text)
-        if n > 40:
+        if n > p.newsletter_max_words:
             continue
         k = key(b.text)
         for how in ("exact", "pattern", "contains", "prefix"):
             hit = getattr(m, how)(k)
-            if hit and (how != "prefix" or (n <= MAX_NEWSLETTER_PREFIX_WORDS and not _REPORTED.search(b.text))):
+            if hit and (how != "prefix" or (n <= p.newsletter_prefix_max_words and not _REPORTED.search(b.text))):
                 hits.append((b, "newsletter", f"newsletter sign-up prompt ({how} “{hit}”)", f"newsletter.{how}"))
                 break
     return draft.remove_each(hits, "drop_newsletter_prompts")
@@ -62,7 +84,7 @@ def drop_newsletter_prompts(draft: Draft) -> Draft:
 @block_local
 def drop_ad_labels(draft: Draft) -> Draft:
     """“ADVERTISEMENT”, “Story continues below advertisement”."""
-    return draft.remove_each(_short_phrase_hits(draft, "ads", 10, "advertisement", "advertisement label", ("exact",)),
+    return draft.remove_each(_short_phrase_hits(draft, "ads", draft.context.params.furniture.ad_max_words, "advertisement", "advertisement label", ("exact",)),
                              "drop_ad_labels")
 
 
@@ -81,12 +103,13 @@ def drop_cookie_notices(draft: Draft) -> Draft:
     weak ones (“we use cookies”) need a word of the web in the same block
     (“site”, “browser”, “consent” ...), so a column about baking stays."""
     m: Matcher = draft.context.phrases["cookies"]
-    hits = _short_phrase_hits(draft, "cookies", 70, "cookie-notice", "cookie notice", ("exact", "contains"))
+    max_words = draft.context.params.furniture.cookie_max_words
+    hits = _short_phrase_hits(draft, "cookies", max_words, "cookie-notice", "cookie notice", ("exact", "contains"))
     weak, context = _words_re(m.get("weak")), _words_re(m.get("context"))
     if weak and context:
         taken = {h[0].index for h in hits}
         for b in draft.live():
-            if b.index in taken or word_count(b.text) > 70:
+            if b.index in taken or word_count(b.text) > max_words:
                 continue
             k = key(b.text)
             w = weak.search(k)
@@ -104,9 +127,10 @@ def drop_copyright_lines(draft: Draft) -> Draft:
     Matched on the case-folded text itself, not the key: the key strips leading
     symbols, and the © sign is the evidence."""
     m: Matcher = draft.context.phrases["copyright"]
+    max_words = draft.context.params.furniture.copyright_max_words
     hits = []
     for b in draft.live():
-        if word_count(b.text) > 30:
+        if word_count(b.text) > max_words:
             continue
         t = b.text.strip().casefold()
         k = key(b.text)
@@ -119,11 +143,10 @@ def drop_copyright_lines(draft: Draft) -> Draft:
     return draft.remove_each(hits, "drop_copyright_lines")
 
 
-MAX_TAG_WORDS = 6
 _TAG_SPLIT = regex.compile(r"\s*[,|•·/;]\s*")
 
 
-def _tag_list(rest: str) -> bool:
+def _tag_list(rest: str, max_item_words: int) -> bool:
     """What follows “Tags:” is a list: short items, no sentence. “Posted in Kabul
     for two years as an aid worker, Hannah ...” is prose that starts the same way."""
     rest = rest.strip(" :-–—")
@@ -131,20 +154,21 @@ def _tag_list(rest: str) -> bool:
         return True
     if ends_sentence(rest):
         return False
-    return all(word_count(item) <= MAX_TAG_WORDS for item in _TAG_SPLIT.split(rest))
+    return all(word_count(item) <= max_item_words for item in _TAG_SPLIT.split(rest))
 
 
 @block_local
 def drop_tag_lines(draft: Draft) -> Draft:
     """“Tags: …”, “Filed under …”: the label and a list of short items."""
     m: Matcher = draft.context.phrases["tags"]
+    p: FurnitureParams = draft.context.params.furniture
     hits = []
     for b in draft.live():
-        if word_count(b.text) > 40:
+        if word_count(b.text) > p.tags_max_words:
             continue
         k = key(b.text)
         hit = m.prefix(k)
-        if hit and _tag_list(k[len(hit):]):
+        if hit and _tag_list(k[len(hit):], p.tag_item_max_words):
             hits.append((b, "tags", f"tag or category line (prefix “{hit}”)", "tags.prefix"))
     return draft.remove_each(hits, "drop_tag_lines")
 
@@ -154,9 +178,10 @@ def drop_share_buttons(draft: Draft) -> Draft:
     """Share and follow buttons: a block made only of button words (“Facebook Twitter Email”)."""
     m = draft.context.phrases["share"]
     tokens = {t.casefold() for t in m.get("tokens")}
+    max_chars = draft.context.params.furniture.share_max_chars
     out = []
     for b in draft.live():
-        if len(b.text) > 120:
+        if len(b.text) > max_chars:
             continue
         k = key(b.text)
         hit = m.exact(k)
@@ -169,9 +194,6 @@ def drop_share_buttons(draft: Draft) -> Draft:
     return draft.remove_each(out, "drop_share_buttons")
 
 
-MAX_LIST_ITEM_WORDS = 20
-
-
 @block_local
 def drop_headline_lists(draft: Draft) -> Draft:
     """A “Most Read” / “Related Stories” heading and the run of headlines under it.
@@ -180,6 +202,7 @@ def drop_headline_lists(draft: Draft) -> Draft:
     end); it stops at the first paragraph of prose."""
     m = draft.context.phrases["most_read"]
     heads = {h.casefold() for h in m.get("heading")}
+    max_words = draft.context.params.furniture.list_item_max_words
     live = draft.live()
     out = []
     i = 0
@@ -188,7 +211,7 @@ def drop_headline_lists(draft: Draft) -> Draft:
         if key(b.text) in heads:
             run = [b]
             j = i + 1
-            while j < len(live) and _headline_like(live[j]):
+            while j < len(live) and _headline_like(live[j], max_words):
                 run.append(live[j])
                 j += 1
             reason = f"“{b.text.strip()}” list of other stories"
@@ -200,15 +223,9 @@ def drop_headline_lists(draft: Draft) -> Draft:
     return draft.remove_each(out, "drop_headline_lists")
 
 
-def _headline_like(b: Block) -> bool:
+def _headline_like(b: Block, max_words: int) -> bool:
     n = word_count(b.text)
-    return 0 < n <= MAX_LIST_ITEM_WORDS and not ends_sentence(b.text)
-
-
-TAIL_BLOCKS = 3
-BOX_FROM = 0.6          # an author box stands after this share of the live words...
-BOX_MAX_WORDS = 80      # ...and its bio is at most this long
-BOX_MAX_BLOCKS = 2      # the bio: a paragraph, perhaps a contact line under it
+    return 0 < n <= max_words and not ends_sentence(b.text)
 
 
 def drop_author_bios(draft: Draft) -> Draft:
@@ -219,10 +236,11 @@ def drop_author_bios(draft: Draft) -> Draft:
     Bio patterns are matched against the block's own text (not its key), since
     they rely on the capitals of a name."""
     m = draft.context.phrases["bio"]
+    p: FurnitureParams = draft.context.params.furniture
     live = draft.live()
     out = []
-    for b in live[-TAIL_BLOCKS:]:
-        if word_count(b.text) <= 80 and m.pattern(b.text.strip()):
+    for b in live[-p.bio_tail_blocks:]:
+        if word_count(b.text) <= p.bio_max_words and m.pattern(b.text.strip()):
             out.append((b, "author-bio", "an author bio at the end of the article", "bio.pattern"))
     heads = {h.casefold() for h in m.get("heading")}
     if heads:
@@ -230,11 +248,11 @@ def drop_author_bios(draft: Draft) -> Draft:
         seen = 0
         for i, b in enumerate(live):
             seen += word_count(b.text)
-            if seen < BOX_FROM * total or key(b.text) not in heads:
+            if seen < p.box_from * total or key(b.text) not in heads:
                 continue
             box = [b]
-            for x in live[i + 1:i + 1 + BOX_MAX_BLOCKS]:
-                if word_count(x.text) > BOX_MAX_WORDS or key(x.text) in heads:
+            for x in live[i + 1:i + 1 + p.box_max_blocks]:
+                if word_count(x.text) > p.box_max_words or key(x.text) in heads:
                     break
                 box.append(x)
             # a heading with no bio under it is left to the other rules; the bio opens with
@@ -254,9 +272,6 @@ def _opens_with_name(text: str) -> bool:
     return bool(_NAME_START.match(text.strip()))
 
 
-DISCLOSURE_MAX_WORDS = 60
-
-
 @block_local
 def drop_disclosure_notes(draft: Draft) -> Draft:
     """Notes on how the page is paid for: “This post may contain affiliate links”, “We may
@@ -264,9 +279,10 @@ def drop_disclosure_notes(draft: Draft) -> Draft:
     des liens affiliés”. The patterns speak as the site (“we”, “this article”), and only
     short blocks are searched, so a paragraph that reports on affiliate marketing stays."""
     m: Matcher = draft.context.phrases["disclosure"]
+    max_words = draft.context.params.furniture.disclosure_max_words
     out = []
     for b in draft.live():
-        if word_count(b.text) > DISCLOSURE_MAX_WORDS or _REPORTED.search(b.text):
+        if word_count(b.text) > max_words or _REPORTED.search(b.text):
             continue  # “We may earn a commission,” the company said: reported, not the site's note
         hit = m.pattern(b.text.strip().casefold())
         if hit:

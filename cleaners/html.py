@@ -28,7 +28,6 @@ instead and ``stats.extraction`` says so (``fallback-text``,
 """
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import date
 from typing import Iterable, Iterator
@@ -36,9 +35,11 @@ from typing import Iterable, Iterator
 import regex
 from lxml import etree, html as lxml_html
 
+from .charsets import codec_for_label
 from .deadline import DeadlineExceeded, time_limit
 from .document import Block, CleanDocument
 from .pipeline import clean_blocks
+from .profiles.site import registered_domain
 from .segment import UndecodableInput, decode_bytes, normalise, split_blocks
 
 DEFAULT_TIME_LIMIT = 20.0  # seconds per document for trafilatura; a normal page takes 0.01-0.5 s
@@ -46,15 +47,10 @@ DEFAULT_TIME_LIMIT = 20.0  # seconds per document for trafilatura; a normal page
 # -- 1. decoding ----------------------------------------------------------------
 
 MAX_BAD_SHARE = 0.005  # replacement characters tolerated when decoding with a declared charset
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+from .segment import BOMS as _BOMS  # noqa: E402
 _CHARSET_PARAM = regex.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
 _META_CHARSET = regex.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
-# WHATWG: some labels name a narrower encoding than browsers (and pages) actually use.
-_SUPERSETS = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
-              "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "iso-8859-9": "cp1254",
-              "tis-620": "cp874", "ks_c_5601-1987": "cp949", "euc-kr": "cp949", "shift_jis": "cp932",
-              "x-sjis": "cp932", "sjis": "cp932", "big5": "big5hkscs"}
 
 
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
@@ -68,11 +64,8 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     if m:
         candidates.append(m.group(1))
     for raw in candidates:
-        label = raw.decode("ascii", "replace").strip().lower()
-        label = _SUPERSETS.get(label, label)
-        try:
-            name = codecs.lookup(label).name
-        except LookupError:
+        name = codec_for_label(raw.decode("ascii", "replace"))  # WHATWG supersets: latin-1 -> cp1252 ...
+        if name is None:
             continue
         if name.startswith(("utf-16", "utf-32")):
             continue  # a page that reached us as ASCII-compatible bytes cannot be UTF-16 (WHATWG)
@@ -462,31 +455,6 @@ def _iso_date(value: str | None) -> date | None:
         return None
 
 
-def _site(url: str | None, sitename: str | None) -> str | None:
-    """The registered domain of the page's URL (the key of per-site config), else the site name."""
-    if url:
-        ext = _tld_extract()(url)
-        if ext.domain and ext.suffix:
-            return f"{ext.domain}.{ext.suffix}"
-        host = ".".join(p for p in (ext.subdomain, ext.domain) if p)
-        host = host[4:] if host.startswith("www.") else host
-        if host:
-            return host  # no public suffix (an intranet name, a reserved .example domain)
-    return sitename or None
-
-
-_EXTRACT = None
-
-
-def _tld_extract():
-    global _EXTRACT
-    if _EXTRACT is None:
-        import tldextract
-
-        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=())  # bundled snapshot, never fetches
-    return _EXTRACT
-
-
 # -- 3'. extraction ---------------------------------------------------------------------
 
 def extract(tree, url: str | None):
@@ -560,4 +528,4 @@ def _metadata(tree, doc, url: str | None) -> dict:
         canonical = doc.url or None
     page_url = url or canonical
     return {"title": title, "published": published, "authors": authors, "language": page_language(tree),
-            "url": page_url, "site": _site(page_url, sitename)}
+            "url": page_url, "site": registered_domain(page_url) or sitename or None}

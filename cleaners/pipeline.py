@@ -26,12 +26,14 @@ from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, d
                         drop_disclosure_notes, drop_headline_lists, drop_newsletter_prompts,
                         drop_share_buttons, drop_tag_lines)
 from .language import detect_language
-from .metadata import extract_dateline_and_byline, extract_title
-from .pagetrim import drop_interface_labels, trim_page_chrome
+from .dateline import extract_dateline_and_byline
+from .interface_labels import drop_interface_labels
+from .page_trim import trim_page_chrome
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
 from .site_profile import drop_site_boilerplate
+from .title import extract_title
 
 Cleaner = Callable[[Draft], Draft]
 
@@ -103,7 +105,8 @@ def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | N
     """Run the chain over already-segmented blocks (the text and HTML paths meet here)."""
     cfg: Config = load_config(config)
     disabled, extra = cfg.for_site(site)
-    ctx = Context(phrases=build_book(extra), profile=profile, extraction=(stats or {}).get("extraction"))
+    ctx = Context(phrases=build_book(extra), profile=profile, params=cfg.params_for(site),
+                  extraction=(stats or {}).get("extraction"))
     meta = Meta(title=title or None, published=published, authors=tuple(authors), language=language,
                 url=url, site=site)
     draft = run_chain(Draft(blocks=tuple(blocks), meta=meta, context=ctx), disabled)

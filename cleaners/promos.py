@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import regex
 
-from .document import Draft, block_local
+from .document import Draft, Params, Share, Words, block_local
 from .textutil import ends_sentence, key, upper_ratio, word_count
 
-MAX_PROMO_WORDS = 25
-CAPS_MIN_WORDS = 6
-CAPS_MAX_WORDS = 30
-CAPS_RATIO = 0.9
+
+class PromoParams(Params):
+    """Thresholds of ``drop_promos`` and ``drop_allcaps_headlines`` (config: ``[params.promos]``)."""
+
+    max_promo_words: Words = 25      # a call to action is short; a sentence mentioning "read more" is longer
+    caps_min_words: Words = 6        # real subheadings in capitals are shorter than a related headline
+    caps_max_words: Words = 30       # longer runs of capitals are a shouted paragraph, not a headline
+    caps_ratio: Share = 0.9          # share of cased letters in upper case that makes a block "in capitals"
+    subhead_max_words: Words = 8     # a section heading in capitals is short...
+    subhead_prose_words: Words = 12  # ...and opens a paragraph of prose at least this long
 _QUOTES = "“\"‘'«„‹「『"
 
 
@@ -41,9 +47,10 @@ def drop_promos(draft: Draft) -> Draft:
     # "Most Read", "Related" ... head a list of headlines: drop_headline_lists takes
     # the heading with its list, so leave the heading for it to find
     list_heads = {h.casefold() for h in draft.context.phrases["most_read"].get("heading")}
+    max_words = draft.context.params.promos.max_promo_words
     decisions = []
     for b in draft.live():
-        if word_count(b.text) > MAX_PROMO_WORDS or _quoted(b.text) or key(b.text) in list_heads:
+        if word_count(b.text) > max_words or _quoted(b.text) or key(b.text) in list_heads:
             continue
         hit = m.any(key(b.text))
         if hit:
@@ -61,39 +68,38 @@ def _cased_words(text: str) -> int:
     return len(_CASED_WORD.findall(text))
 
 
-SUBHEAD_MAX_WORDS = 8       # a section heading in capitals is short...
-SUBHEAD_PROSE_WORDS = 12    # ...and opens a paragraph of prose
 _KICKER = regex.compile(r"[:|“”\"‘’'«»]", regex.V1)  # "‘BLENDED THREAT’: DOJ WARNS ...", "WATCH | ..."
 
 
-def _caps_subheading(live: list, i: int) -> bool:
+def _caps_subheading(live: list, i: int, p: PromoParams) -> bool:
     """A short line in capitals with no kicker that opens a paragraph of prose is the
     article's own section heading ("WHAT THE NEW RULES MEAN FOR TENANTS"), not a link:
     a related headline is longer, or carries its kicker, and interrupts the prose
     rather than opening a section. Precision first: a short related headline of this
     shape is left in."""
     b = live[i]
-    if word_count(b.text) > SUBHEAD_MAX_WORDS or _KICKER.search(b.text) or i + 1 >= len(live):
+    if word_count(b.text) > p.subhead_max_words or _KICKER.search(b.text) or i + 1 >= len(live):
         return False
     nxt = live[i + 1].text
-    return word_count(nxt) >= SUBHEAD_PROSE_WORDS and ends_sentence(nxt) and upper_ratio(nxt) < CAPS_RATIO
+    return word_count(nxt) >= p.subhead_prose_words and ends_sentence(nxt) and upper_ratio(nxt) < p.caps_ratio
 
 
 def drop_allcaps_headlines(draft: Draft) -> Draft:
     """Headlines of other stories printed in capitals between paragraphs (not the
     article's own section headings in capitals: ``_caps_subheading``)."""
+    p: PromoParams = draft.context.params.promos
     decisions = []
     live = draft.live()
     for i, b in enumerate(live):
         n = word_count(b.text)
-        if not (CAPS_MIN_WORDS <= n <= CAPS_MAX_WORDS):
+        if not (p.caps_min_words <= n <= p.caps_max_words):
             continue
         if _enclosed_in_quotes(b.text):
             continue  # a quoted telegram, sign or chant: “ARRIVING SATURDAY EVENING TRAIN STOP”
-        if _cased_words(b.text) < CAPS_MIN_WORDS:
+        if _cased_words(b.text) < p.caps_min_words:
             continue  # caseless script (“TNW中文站 10月14日报道”), numbers, codes: no capitals to judge
-        if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")) \
-                and not _caps_subheading(live, i):
+        if upper_ratio(b.text) >= p.caps_ratio and not ends_sentence(b.text.rstrip("”’\"'")) \
+                and not _caps_subheading(live, i, p):
             decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story",
                               "promos.allcaps-headline"))
     return draft.remove_each(decisions, "drop_allcaps_headlines")

@@ -17,11 +17,12 @@ def _phrase_rules(family: str, what: str, lists: tuple[str, ...] = _LISTS) -> di
 
 
 RULES: dict[str, str] = {
-    # metadata.py
+    # dateline.py (rule ids keep the family name they were given: they are stable)
     "metadata.dateline": "a dateline in the head (or a labelled one at the end) moved to `published`",
     "metadata.byline": "a byline in the head moved to `authors`",
     "metadata.dateline-byline": "one line holding both the dateline and the byline, moved to metadata",
     "metadata.dateline-label": "a lone “Published” label printed above the dateline",
+    # title.py
     "title.headline": "the text's first line, shaped like a headline and followed by prose, moved to `title`",
     "title.declared": "the declared title (an HTML page's) printed again among the first blocks",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
@@ -58,8 +59,9 @@ RULES: dict[str, str] = {
     "bio.pattern": "an author bio among the last blocks of the article",
     "bio.author-box": "an author box in the last part: its heading (“About the author”) and the bio under it",
     **_phrase_rules("disclosure", "a disclosure note (affiliate links, commissions, sponsors)", ("pattern",)),
-    # pagetrim.py
+    # interface_labels.py
     **_phrase_rules("interface", "a page-interface label", ("exact", "pattern")),
+    # page_trim.py (rule ids keep the family name they were given: they are stable)
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",
     "pagetrim.nav-tail": "a navigation run after the article body (whole-page text)",
     "pagetrim.end-markers": "the page's tail after two end-of-article blocks close together",

@@ -28,13 +28,14 @@ class UndecodableInput(ValueError):
     """The bytes are not text in any encoding we can recognise (binary, image, archive...)."""
 
 
-_BOMS = (
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+BOMS: tuple[bytes, ...] = tuple(bom for bom, _ in _BOMS)  # for bytes.startswith (html.decode_html)
 
 # Magic numbers of common binary formats: refuse them by name rather than
 # letting a detector guess an exotic code page for a JPEG.

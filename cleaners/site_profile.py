@@ -16,26 +16,31 @@ still caught by its phrase family later in the chain.
 """
 from __future__ import annotations
 
-from .document import Block, Draft
+from .document import Block, Draft, Params, Words
 from .textutil import ends_sentence, word_count
 
-HEADING_MAX_WORDS = 6   # "Key facts", "What you need to know", "Our verdict"
-PROSE_WORDS = 12        # a paragraph of the body
+
+class SiteProfileParams(Params):
+    """Thresholds of ``drop_site_boilerplate`` (config: ``[params.site_profile]``); what a site's
+    profile learns is set by ``[profiles]`` (``profiles.Thresholds``)."""
+
+    heading_max_words: Words = 6  # a recurring section heading: "Key facts", "What you need to know"
+    prose_words: Words = 12       # a paragraph of the body around it
 
 
-def _prose(b: Block) -> bool:
-    return word_count(b.text) >= PROSE_WORDS and ends_sentence(b.text)
+def _prose(b: Block, p: SiteProfileParams) -> bool:
+    return word_count(b.text) >= p.prose_words and ends_sentence(b.text)
 
 
-def _opens_body_section(live: list[Block], i: int, hits: set[int]) -> bool:
+def _opens_body_section(live: list[Block], i: int, hits: set[int], p: SiteProfileParams) -> bool:
     """A heading-shaped block with prose before it and after it, followed by a block
     the site does not repeat (the section's own text: a paragraph, an ingredient)."""
     b = live[i]
-    if not (0 < word_count(b.text) <= HEADING_MAX_WORDS) or ends_sentence(b.text) or i + 1 >= len(live):
+    if not (0 < word_count(b.text) <= p.heading_max_words) or ends_sentence(b.text) or i + 1 >= len(live):
         return False
     if live[i + 1].index in hits:
         return False
-    return any(_prose(x) for x in live[:i]) and any(_prose(x) for x in live[i + 1:])
+    return any(_prose(x, p) for x in live[:i]) and any(_prose(x, p) for x in live[i + 1:])
 
 
 def drop_site_boilerplate(draft: Draft) -> Draft:
@@ -45,6 +50,7 @@ def drop_site_boilerplate(draft: Draft) -> Draft:
     profile = draft.context.profile
     if profile is None or not profile.boilerplate:
         return draft
+    p: SiteProfileParams = draft.context.params.site_profile
     live = draft.live()
     found = {}
     for i, b in enumerate(live):
@@ -53,5 +59,5 @@ def drop_site_boilerplate(draft: Draft) -> Draft:
             found[i] = hit
     hits = {live[i].index for i in found}
     decisions = [(live[i], "site-boilerplate", profile.reason(hit), "profile.site")
-                 for i, hit in found.items() if not _opens_body_section(live, i, hits)]
+                 for i, hit in found.items() if not _opens_body_section(live, i, hits, p)]
     return draft.remove_each(decisions, "drop_site_boilerplate")

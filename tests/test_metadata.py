@@ -1,4 +1,4 @@
-"""Datelines, bylines and titles (cleaners/metadata.py): unit tests of the parsers
+"""Datelines, bylines and titles (cleaners/dates.py, byline.py, dateline.py, title.py): unit tests of the parsers
 and of what the extractor takes from the head of a text and what it leaves."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from cleaners import clean_text
-from cleaners.metadata import parse_byline, parse_dateline
+from cleaners.byline import parse_byline
+from cleaners.dates import parse_dateline
 from cleaners.phrases import build_book
 
 BOOK = build_book()
@@ -140,7 +141,7 @@ def test_issue_number_alone_is_not_metadata():
 
 
 def _fixed_shape_samples():
-    from cleaners.metadata import _english_names
+    from cleaners.dates import _english_names
 
     months, days = _english_names()
     for name, mo in sorted(months.items()):
@@ -160,7 +161,7 @@ def _fixed_shape_samples():
 
 def test_fixed_shape_dates_agree_with_dateparser():
     """The fast reader of common English datelines says what dateparser says, or passes."""
-    from cleaners.metadata import _date_parser, _fixed_shape_date
+    from cleaners.dates import _date_parser, _fixed_shape_date
 
     disagree, read = [], 0
     for t in _fixed_shape_samples():

@@ -152,11 +152,13 @@ def test_long_prose_needs_most_pages_not_a_series():
 def test_thresholds_are_configurable():
     pages = site_pages(12)
     assert learn(counts_of(pages), Thresholds(min_documents=10)).boilerplate
-    with pytest.raises(ValueError, match="unknown profile threshold"):
+    with pytest.raises(ValueError, match=r"min_docs\n  Extra inputs are not permitted"):
         Thresholds.from_mapping({"min_docs": 3})
     assert Thresholds.from_mapping({"min_documents": 50}).min_documents == 50
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="line_share\n  Input should be greater than 0"):
         Thresholds(line_share=0)
+    with pytest.raises(ValueError, match="min_documents\n  Input should be greater than or equal to 1"):
+        Thresholds(min_documents=0)
 
 
 def test_thresholds_come_from_the_config_file():

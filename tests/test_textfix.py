@@ -69,3 +69,21 @@ def test_mojibake_test_needs_one_of_the_listed_characters():
     for n in (1, 2):
         for combo in itertools.product(alphabet, repeat=n):
             assert not BADNESS_RE.search("".join(combo)), "".join(combo)
+
+
+def test_installed_ftfy_is_the_version_the_fast_path_was_checked_against():
+    """The fast path reads ftfy 6.3 internals (its fixers' triggers, BADNESS_RE's categories).
+    On another ftfy it falls back to plain ftfy.fix_text (same output, slower): this test says
+    so loudly, so a new ftfy is checked (the tests above) and CHECKED_FTFY and pyproject's
+    pin are moved together, never silently."""
+    from importlib.metadata import version
+
+    from cleaners import textfix
+
+    installed = version("ftfy")
+    assert installed.startswith(textfix.CHECKED_FTFY), (
+        f"ftfy {installed} is not one textfix was checked against {textfix.CHECKED_FTFY}: run these tests "
+        f"with the fast path forced on, then update CHECKED_FTFY and the ftfy pin in pyproject.toml")
+    assert textfix._ENABLED
+    pin = next(d for d in (ROOT / "pyproject.toml").read_text(encoding="utf-8").splitlines() if '"ftfy' in d)
+    assert all(f"<{c.rstrip('.')[:-1]}{int(c.rstrip('.')[-1]) + 1}" in pin for c in textfix.CHECKED_FTFY), pin

@@ -17,50 +17,45 @@ A block fingerprint is boilerplate of a site when all of these hold:
   id, so their paragraphs never pass for the site's boilerplate, however many
   copies there are.
 
-Defaults are deliberately conservative; all are configurable.
+Defaults are deliberately conservative; all are configurable (``[profiles]`` in the
+config, validated by pydantic like the rest of it).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from .counts import CONTEXTS_KEPT, POSITIONS, SiteCounts
 from .fingerprint import block_fingerprint
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    min_documents: int = 20
-    min_block_documents: int = 5
-    line_words: int = 8
-    line_share: float = 0.10
-    sentence_share: float = 0.30
-    prose_words: int = 25
-    prose_share: float = 0.50
-    prose_min_documents: int = 50
-    context_ratio: float = 0.5
+_Count = Annotated[int, Field(ge=1)]
+_Share = Annotated[float, Field(gt=0, le=1)]
 
-    def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            ok = 0 < v <= 1 if f.name.endswith(("_share", "_ratio")) else v >= 1
-            if not ok:
-                raise ValueError(f"profile threshold {f.name} = {v!r} is out of range "
-                                 + ("(0 < share <= 1)" if f.name.endswith(("_share", "_ratio")) else "(>= 1)"))
+
+class Thresholds(BaseModel):
+    """What a site's block needs to be learned as its boilerplate (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_documents: _Count = 20          # never learn from a handful of pages
+    min_block_documents: _Count = 5     # a block seen on fewer pages is not the site's own
+    line_words: _Count = 8              # shorter blocks are lines (kickers, labels, footer lines)...
+    line_share: _Share = 0.10           # ...and need this share of the site's pages
+    sentence_share: _Share = 0.30       # sentence-sized blocks (promos, newsletter lines) need more
+    prose_words: _Count = 25            # paragraphs of this many words or more...
+    prose_share: _Share = 0.50          # ...need half the pages...
+    prose_min_documents: _Count = 50    # ...and this many: a pasted background paragraph stays
+    context_ratio: _Share = 0.5         # distinct contexts per page: copies of one article never qualify
 
     @classmethod
     def from_mapping(cls, data: Mapping | None) -> "Thresholds":
-        """From a config table (``[profiles]``); unknown keys or bad values are errors naming them."""
-        data = dict(data or {})
-        kinds = {f.name: f.type for f in fields(cls)}
-        unknown = sorted(set(data) - set(kinds))
-        if unknown:
-            raise ValueError(f"unknown profile threshold(s) {unknown}; known: {sorted(kinds)}")
-        try:
-            return cls(**{k: (int(v) if kinds[k] in ("int", int) else float(v)) for k, v in data.items()})
-        except (TypeError, ValueError) as exc:
-            raise ValueError(str(exc)) from None
+        """From a config table (``[profiles]``); unknown keys or bad values are
+        ``pydantic.ValidationError`` (a ``ValueError``) naming them."""
+        return cls.model_validate(dict(data or {}))
 
     def share_needed(self, words: int) -> tuple[float, int]:
         """(share of the site's documents, absolute documents) a block of ``words`` words needs."""

@@ -17,22 +17,40 @@ them (teasers with summaries, reader comments, footer) goes too.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 
-from .document import Block, Draft, block_local
+from .document import Block, Draft, Params, Share, Words
 from .language import stopwords
-from .textutil import ends_sentence, has_cjk, key, memo_text, word_count, words
+from .textutil import ends_sentence, has_cjk, memo_text, word_count, words
 
-GOOD_MIN_WORDS = 12         # a paragraph of prose has at least this many words...
-GOOD_MIN_STOP = 0.22        # ...and this share of stopwords
-NEAR_MIN_WORDS = 6          # a short paragraph next to the body
-NAV_MIN_RUN = 3             # fewer blocks than this are not a navigation run
-NAV_MAX_SENTENCE_SHARE = 0.35
-CJK_GOOD_CHARS = 40
-ANCHOR_WORDS = 20           # a prose block this long anchors the body on its own
-SUBHEAD_MAX_WORDS = 8       # a subheading between the body and a short closing line
-MAX_LOOSE_PROSE = 2         # more unanchored prose blocks than this outside: they are content
-CJK_NEAR_CHARS = 20
+
+class PageTrimParams(Params):
+    """Thresholds of ``trim_page_chrome`` (config: ``[params.page_trim]``). Block classes
+    follow jusText's good/near/bad; the defaults were tuned on the devset's text-page track."""
+
+    good_min_words: Words = 12       # a paragraph of prose has at least this many words...
+    good_min_stop: Share = 0.22      # ...and this share of stopwords (near: half of it)
+    good_long_words: Words = 25      # ...and ends a sentence, unless it is at least this long
+    no_stoplist_ratio: Share = 0.3   # the stopword share assumed for a language without a stoplist
+    near_min_words: Words = 6        # a short paragraph next to the body
+    cjk_good_chars: Words = 40       # CJK prose: this many characters with full-width punctuation...
+    cjk_near_sentence_chars: Words = 15  # ...near: a sentence this long,
+    cjk_near_chars: Words = 20       # ...or a line of this many CJK characters (not a menu item)
+    nav_min_run: Words = 3           # fewer blocks than this are not a navigation run
+    nav_max_sentence_share: Share = 0.35  # a navigation run: few of its blocks end a sentence...
+    nav_min_bad_share: Share = 0.6   # ...and most are navigation-like
+    anchor_words: Words = 20         # a prose block this long anchors the body on its own
+    subhead_max_words: Words = 8     # a subheading between the body and a short closing line
+    max_loose_prose: Words = 2       # more unanchored prose blocks than this outside: they are content
+    # the end of the article told by the furniture removed before (_cut_after_end_markers)
+    continues_window: Words = 3      # two paragraphs of prose in a row among the next three blocks
+    end_marker_gap: Words = 12       # blocks between the two markers, at most
+    end_marker_from: Share = 0.6     # the first marker stands after this share of the live words
+    prose_run: Words = 3             # ...and no run of this many prose paragraphs follows it
+
+
 ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
 HTML_EXTRACTED = frozenset({"trafilatura"})  # extractions whose main-content choice stands
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
@@ -43,30 +61,36 @@ def _stop_ratio(text: str, sw: frozenset[str]) -> float:
     return sum(map(sw.__contains__, toks)) / len(toks) if toks else 0.0
 
 
-def _classify(b: Block, sw: frozenset[str]) -> str:
+@lru_cache(maxsize=8)
+def _classifier(p: PageTrimParams):
+    """``_classify_text`` under ``p`` as ``classify(text, stoplist)``, memoised by (text,
+    stoplist): the params are looked up once per call of the cleaner, not hashed again
+    for every block."""
+    @memo_text(16384)
+    def classify_text(text: str, sw: frozenset[str]) -> str:
+        return _classify_text(text, sw, p)
+    return classify_text
+
+
+def _classify_text(text: str, sw: frozenset[str], p: PageTrimParams) -> str:
     """good (prose), near (could be prose), bad (navigation-like)."""
-    return _classify_text(b.text, sw)
-
-
-@memo_text(16384)
-def _classify_text(text: str, sw: frozenset[str]) -> str:
     t = text.strip()
     if has_cjk(t):
-        if len(t) >= CJK_GOOD_CHARS and any(p in t for p in "，。、；！？"):
+        if len(t) >= p.cjk_good_chars and any(c in t for c in "，。、；！？"):
             return "good"
-        if len(t) >= 15 and ends_sentence(t) or len(_CJK_CHAR.findall(t)) >= CJK_NEAR_CHARS:
+        if len(t) >= p.cjk_near_sentence_chars and ends_sentence(t) or len(_CJK_CHAR.findall(t)) >= p.cjk_near_chars:
             return "near"  # a line of 20+ characters of running CJK text is not a menu item
         return "bad"
     n = word_count(t)
-    ratio = _stop_ratio(t, sw) if sw else 0.3
-    if n >= GOOD_MIN_WORDS and ratio >= GOOD_MIN_STOP and (ends_sentence(t) or n >= 25):
+    ratio = _stop_ratio(t, sw) if sw else p.no_stoplist_ratio
+    if n >= p.good_min_words and ratio >= p.good_min_stop and (ends_sentence(t) or n >= p.good_long_words):
         return "good"
-    if n >= NEAR_MIN_WORDS and ends_sentence(t) and ratio >= GOOD_MIN_STOP / 2:
+    if n >= p.near_min_words and ends_sentence(t) and ratio >= p.good_min_stop / 2:
         return "near"
     return "bad"
 
 
-def _body_bounds(cls: list[str], live: list[Block]) -> tuple[int, int] | None:
+def _body_bounds(cls: list[str], live: list[Block], p: PageTrimParams) -> tuple[int, int] | None:
     """First and last block of the body: the outermost *anchored* prose blocks.
 
     A prose-like block anchors the body when it is long (a real paragraph) or touches
@@ -80,47 +104,47 @@ def _body_bounds(cls: list[str], live: list[Block]) -> tuple[int, int] | None:
         return None
 
     def anchored(i: int) -> bool:
-        return word_count(live[i].text) >= ANCHOR_WORDS or \
+        return word_count(live[i].text) >= p.anchor_words or \
             (i > 0 and cls[i - 1] != "bad") or (i + 1 < len(cls) and cls[i + 1] != "bad")
 
     anchors = [i for i in good if anchored(i)] or good
     first, last = anchors[0], anchors[-1]
-    if sum(1 for i in good if i < first) > MAX_LOOSE_PROSE:
+    if sum(1 for i in good if i < first) > p.max_loose_prose:
         first = good[0]
     elif first >= 2 and cls[first - 1] == "bad" and cls[first - 2] == "good":
         first -= 2
-    if sum(1 for i in good if i > last) > MAX_LOOSE_PROSE:
+    if sum(1 for i in good if i > last) > p.max_loose_prose:
         last = good[-1]
     elif last + 2 < len(cls) and cls[last + 1] == "bad" and cls[last + 2] == "good":
         last += 2
     return first, last
 
 
-def _touching_prose(run: list[Block], classes: dict[int, str]) -> int:
+def _touching_prose(run: list[Block], classes: dict[int, str], p: PageTrimParams) -> int:
     """How many blocks of ``run`` (ordered from the body outwards) still belong to the
     body: short prose next to it (a dek, a closing line), also across one subheading."""
     k = 0
     while k < len(run):
         if classes[run[k].index] == "near":
             k += 1
-        elif k + 1 < len(run) and classes[run[k + 1].index] == "near" and _subheading(run[k]):
+        elif k + 1 < len(run) and classes[run[k + 1].index] == "near" and _subheading(run[k], p):
             k += 2
         else:
             break
     return k
 
 
-def _subheading(b: Block) -> bool:
+def _subheading(b: Block, p: PageTrimParams) -> bool:
     t = b.text.strip()
-    return 0 < word_count(t) <= SUBHEAD_MAX_WORDS and not ends_sentence(t)
+    return 0 < word_count(t) <= p.subhead_max_words and not ends_sentence(t)
 
 
-def _nav_like(run: list[Block], classes: dict[int, str]) -> bool:
-    if len(run) < NAV_MIN_RUN:
+def _nav_like(run: list[Block], classes: dict[int, str], p: PageTrimParams) -> bool:
+    if len(run) < p.nav_min_run:
         return False
     sentences = sum(1 for b in run if ends_sentence(b.text))
     bad = sum(1 for b in run if classes[b.index] == "bad")
-    return sentences <= NAV_MAX_SENTENCE_SHARE * len(run) and bad >= 0.6 * len(run)
+    return sentences <= p.nav_max_sentence_share * len(run) and bad >= p.nav_min_bad_share * len(run)
 
 
 def trim_page_chrome(draft: Draft) -> Draft:
@@ -133,30 +157,32 @@ def trim_page_chrome(draft: Draft) -> Draft:
     a menu, so they are never trimmed there (measured on the devset's html track:
     trimming them lost lists in 4 of 356 pages; not trimming at all let the site chrome
     that trafilatura keeps on Chinese portal pages through, P -.009)."""
+    p: PageTrimParams = draft.context.params.page_trim
     live = draft.live()
-    if len(live) < NAV_MIN_RUN + 1:
+    if len(live) < p.nav_min_run + 1:
         return draft
     sw = frozenset()
     lang = draft.meta.language
     for l in getattr(draft.context.phrases, "languages", ()):
         if l.code == lang and l.stoplist:
             sw = stopwords(l.stoplist)
-    classes = {b.index: _classify(b, sw) for b in live}
-    bounds = _body_bounds([classes[b.index] for b in live], live)
+    classify = _classifier(p)
+    classes = {b.index: classify(b.text, sw) for b in live}
+    bounds = _body_bounds([classes[b.index] for b in live], live, p)
     if bounds is None:
         return draft
     first, last = bounds
     decisions = []
 
     head = live[:first]
-    if _nav_like(head, classes):
-        keep = _touching_prose(head[::-1], classes)
+    if _nav_like(head, classes, p):
+        keep = _touching_prose(head[::-1], classes, p)
         decisions += [(b, "navigation", "navigation before the article body (menu, links, page header)",
                        "pagetrim.nav-head")
                       for b in head[:len(head) - keep]]
     tail = live[last + 1:]
-    if _nav_like(tail, classes):
-        keep = _touching_prose(tail, classes)
+    if _nav_like(tail, classes, p):
+        keep = _touching_prose(tail, classes, p)
         decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)",
                        "pagetrim.nav-tail")
                       for b in tail[keep:]]
@@ -169,7 +195,7 @@ def trim_page_chrome(draft: Draft) -> Draft:
         keep = _extracted_lists(live)
         decisions = [d for d in decisions if d[0].index not in keep]
     draft = draft.remove_each(decisions, "trim_page_chrome")
-    return _cut_after_end_markers(draft, sw)
+    return _cut_after_end_markers(draft, sw, p, classify)
 
 
 def _extracted_lists(live: list[Block]) -> set[int]:
@@ -193,13 +219,9 @@ END_MARKER_KINDS = frozenset({"share", "tags", "headline-list", "newsletter", "c
 # the devset's text-page track: ignoring such pairs altogether let whole page tails
 # through on 10 pages, where teasers alternate a headline and a one-line summary).
 MIDWAY_KINDS = frozenset({"share", "newsletter"})
-CONTINUES_WINDOW = 3   # two paragraphs of prose in a row among the next three blocks
-END_MARKER_GAP = 12         # blocks between the two markers, at most
-END_MARKER_FROM = 0.6       # the first marker stands after this share of the live words
-PROSE_RUN = 3               # ...and no run of this many prose paragraphs follows it
 
 
-def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
+def _cut_after_end_markers(draft: Draft, sw: frozenset[str], p: PageTrimParams, classify) -> Draft:
     live = draft.live()
     if not live:
         return draft
@@ -207,55 +229,28 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
     seen, from_index = 0, live[-1].index
     for b in live:
         seen += word_count(b.text)
-        if seen >= END_MARKER_FROM * total:
+        if seen >= p.end_marker_from * total:
             from_index = b.index
             break
     marks = sorted(r.position for r in draft.removed if r.kind in END_MARKER_KINDS and r.position > from_index)
     kinds = {r.position: r.kind for r in draft.removed}
     for first, second in zip(marks, marks[1:]):
-        if second - first > END_MARKER_GAP:
+        if second - first > p.end_marker_gap:
             continue
         after = [b for b in live if b.index > first]
         if len(after) < 2:
             continue  # a lone block is left to the cleaner of its own family (a bio, a credit)
         if kinds[first] in MIDWAY_KINDS and kinds[second] in MIDWAY_KINDS:
-            nxt = [_classify(b, sw) == "good" for b in after if b.index > second][:CONTINUES_WINDOW]
+            nxt = [classify(b.text, sw) == "good" for b in after if b.index > second][:p.continues_window]
             if any(a and b for a, b in zip(nxt, nxt[1:])):
                 continue  # the article goes on after a box in its middle
         run = 0
         for b in after:
-            run = run + 1 if _classify(b, sw) == "good" else 0
-            if run >= PROSE_RUN:
+            run = run + 1 if classify(b.text, sw) == "good" else 0
+            if run >= p.prose_run:
                 break
         else:
             why = (f"after the end of the article (a {kinds[first]} block and a {kinds[second]} block "
                    f"close together, no prose after them)")
             return draft.remove(after, "trim_page_chrome", "navigation", why, "pagetrim.end-markers")
     return draft
-
-
-MAX_INTERFACE_WORDS = 8
-
-
-@block_local
-def drop_interface_labels(draft: Draft) -> Draft:
-    """Lone interface strings of a whole-page scrape, wherever they stand: “Table of
-    Contents”, “5 min read”, “Page 2 of 3”, “Loading...”, “3 hours ago”.
-
-    From the ``interface`` phrase family, matched against the whole block (exact or an
-    anchored pattern) and only on blocks of a few words, so a sentence that uses the
-    same words is never a match."""
-    m = draft.context.phrases["interface"]
-    decisions = []
-    for b in draft.live():
-        if word_count(b.text) > MAX_INTERFACE_WORDS:
-            continue
-        k = key(b.text)
-        hit = m.exact(k) or m.exact(b.text.strip().casefold())
-        how = "exact"
-        if not hit:
-            hit, how = m.pattern(k), "pattern"
-        if hit:
-            decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text",
-                              f"interface.{how}"))
-    return draft.remove_each(decisions, "drop_interface_labels")

@@ -1,0 +1,107 @@
+"""Metadata printed as body text at the head of a document: the dateline becomes
+``published``, the byline ``authors``.
+
+Only the head is searched (the first blocks; on a whole-page text everything before
+the first paragraph of prose), and the last two blocks for a trailing "Published ..."
+line, so a date mentioned in prose is never taken. A block may hold several parts
+("March 5, 2024 | By Jane Doe"): each part must be a date (``dates.parse_dateline``),
+a byline (``byline.parse_byline``), the organisation after a byline or an issue label,
+or the block stays.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from .byline import is_organisation, parse_byline
+from .dates import parse_dateline
+from .document import Block, Draft, Params, Words
+from .textutil import ends_sentence, key, word_count
+
+
+class DatelineParams(Params):
+    """Where ``extract_dateline_and_byline`` looks, and how long a dateline may be
+    (config: ``[params.dateline]``)."""
+
+    head_blocks: Words = 8         # metadata lives near the top: the first blocks are always searched...
+    head_max_blocks: Words = 30    # ...and on a whole-page text everything before the first paragraph, up to this
+    head_prose_words: Words = 20   # a page header (menus, title, labels) ends at the first paragraph this long
+    max_dateline_words: Words = 14  # "Published: Tuesday, March 5, 2024, 10:30 a.m. EST | Updated ..." fits
+
+
+_SEP = regex.compile(r"\s*[|•·]\s*")
+
+
+@lru_cache(maxsize=16)
+def _issue_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
+    return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1) if patterns else None
+
+
+_DATE_THEN_BY = regex.compile(r"(?<=\d)\s+(?=(?i:by)\s+\p{Lu})", regex.V1)  # "Posted on May 5, 2024 by Jo Roe"
+
+
+def _head(live: list[Block], p: DatelineParams) -> list[Block]:
+    """The blocks metadata may be printed in: the first few, and on a whole-page
+    text everything before the first paragraph of prose (up to a bound)."""
+    for i, b in enumerate(live[:p.head_max_blocks]):
+        if word_count(b.text) >= p.head_prose_words and ends_sentence(b.text):
+            return live[:max(i, p.head_blocks)]
+    return live[:p.head_blocks]
+
+
+def extract_dateline_and_byline(draft: Draft) -> Draft:
+    """Date and byline lines at the head (or a date at the very end) become metadata."""
+    ph = draft.context.phrases
+    date_prefixes = tuple(ph["dateline"].get("prefix"))
+    by_prefixes = tuple(ph["byline"].get("prefix"))
+    agencies = tuple(ph["captions"].get("agencies"))
+    issue_re = _issue_re(tuple(ph["dateline"].get("issue_pattern")))
+    labels = {p.casefold().rstrip(":") for p in date_prefixes}
+    p: DatelineParams = draft.context.params.dateline
+    max_date_words, max_by_words = p.max_dateline_words, draft.context.params.byline.max_byline_words
+    live = draft.live()
+    head = _head(live, p)
+    tail = [b for b in live[-2:] if b not in head]
+    published = draft.meta.published
+    authors = list(draft.meta.authors)
+    decisions: list[tuple[Block, str, str, str]] = []
+    for b in head + tail:
+        if b in tail and published is not None and not any(
+                key(b.text).startswith(lab) for lab in labels):
+            continue  # a bare date at the end after a dateline: a related story's, not ours
+        parts = [q for p in _SEP.split(b.text) for q in _DATE_THEN_BY.split(p) if q.strip()]
+        found_dates, found_names, ok = [], [], bool(parts)
+        issue_parts = 0
+        for part in parts:
+            d = parse_dateline(part, date_prefixes, max_date_words)
+            if d:
+                found_dates.append(d)
+                continue
+            names = parse_byline(part, by_prefixes, agencies, max_by_words)
+            if names:
+                found_names += names
+                continue
+            if found_names and word_count(part) <= 6 and is_organisation(part):
+                continue  # "By Jane Doe | Example Network": the organisation after the byline
+            if issue_re and issue_re.match(part.strip().casefold()):
+                issue_parts += 1  # "Issue 112 | March 5, 2024": fine beside a date
+                continue
+            ok = False
+            break
+        if not ok or issue_parts and not found_dates:
+            continue
+        if found_dates:
+            published = published or found_dates[0]
+            # a label printed on its own line above the date ("Published" / "12 February 2024")
+            i = live.index(b)
+            if i > 0 and key(live[i - 1].text) in labels:
+                decisions.append((live[i - 1], "metadata", "dateline label moved to metadata",
+                                  "metadata.dateline-label"))
+        authors += [n for n in found_names if n not in authors]
+        what = " and ".join(w for w, f in (("dateline", found_dates), ("byline", found_names)) if f)
+        decisions.append((b, "metadata", f"{what} moved to metadata",
+                          "metadata.dateline" if not found_names else
+                          "metadata.byline" if not found_dates else "metadata.dateline-byline"))
+    draft = draft.with_meta(published=published, authors=tuple(authors))
+    return draft.remove_each(sorted(decisions, key=lambda d: d[0].index), "extract_dateline_and_byline")

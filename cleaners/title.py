@@ -1,0 +1,79 @@
+"""The headline a text starts with becomes ``title``; a declared title printed again is removed."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .document import Draft, Params, Removal, Words
+from .textutil import key, word_count
+
+
+class TitleParams(Params):
+    """Thresholds of ``extract_title`` (config: ``[params.title]``)."""
+
+    min_words: Words = 2           # a one-word first line is a site name or a label, not a headline
+    max_words: Words = 25          # headlines are short; a longer first line is prose
+    repeat_blocks: Words = 3       # a declared title printed again stands among the first blocks
+
+
+def _headline_shaped(t: str, p: TitleParams) -> bool:
+    n = word_count(t)
+    if not (p.min_words <= n <= p.max_words) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
+        return False
+    # a headline starts with a capital (sentence case, as many publishers print
+    # them, is enough), or is in a caseless script
+    first_letter = next((ch for ch in t if ch.isalpha()), "")
+    return not first_letter.islower()
+
+
+def extract_title(draft: Draft) -> Draft:
+    """A headline the text clearly starts with: a short first line with no full stop,
+    followed by prose. A verbatim repeat of it right after goes too.
+
+    When the page trimmer already took the text's very first line with the
+    header run under it (headline, standfirst, byline), that line is still the
+    headline: its removal is re-recorded as the title."""
+    p: TitleParams = draft.context.params.title
+    if draft.meta.title:
+        return _drop_declared_title(draft, p)
+    live = draft.live()
+    if len(live) < 2:
+        return draft
+    first = live[0]
+    t = first.text.strip()
+    if not _headline_shaped(t, p):
+        return _title_from_trimmed_head(draft, p)
+    n = word_count(t)
+    rest_words = sum(word_count(b.text) for b in live[1:6])
+    if rest_words < 3 * n or rest_words < 30:
+        return draft  # no body to head: maybe a list or a stub
+    drop = [first]
+    for b in live[1:3]:
+        if key(b.text) == key(t):
+            drop.append(b)
+    draft = draft.with_meta(title=t)
+    return draft.remove(drop, "extract_title", "metadata", "headline moved to title", "title.headline")
+
+
+def _drop_declared_title(draft: Draft, p: TitleParams) -> Draft:
+    """A title declared with the input (an HTML page's <title>/og:title) that the text
+    prints again as its headline: that block, among the first few, is the title."""
+    tk = key(draft.meta.title)
+    drop = [b for b in draft.live()[:p.repeat_blocks] if key(b.text) == tk]
+    return draft.remove(drop, "extract_title", "metadata", "headline repeats the declared title",
+                        "title.declared") if drop else draft
+
+
+def _title_from_trimmed_head(draft: Draft, p: TitleParams) -> Draft:
+    blocks = draft.blocks
+    if len(blocks) < 3 or draft.is_live(0):
+        return draft
+    rec = next((r for r in draft.removed if r.position == 0), None)
+    t = blocks[0].text.strip()
+    # a site name over a menu ("The Valley Courier" / "Menu") is not a headline:
+    # the line under a headline is a standfirst, a byline or a date, not one word
+    if rec is None or rec.cleaner != "trim_page_chrome" or not _headline_shaped(t, p) or word_count(blocks[1].text) < 3:
+        return draft
+    moved = Removal(cleaner="extract_title", kind="metadata", rule="title.trimmed-head",
+                    reason="headline moved to title", position=0, text=rec.text)
+    removed = tuple(moved if r is rec else r for r in draft.removed)
+    return replace(draft.with_meta(title=t), removed=removed)

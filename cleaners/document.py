@@ -14,7 +14,11 @@ from typing import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "1.1"  # 1.1: optional warc_record_id, warc_date (left out of the JSON when absent)
+
+
+def _absent(value) -> bool:
+    return value is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,10 @@ class CleanDocument(BaseModel):
     authors: list[str] = Field(default_factory=list)
     language: str | None = Field(default=None, description="ISO 639-1 code, detected or declared")
     site: str | None = Field(default=None, description="site name or registered domain, when known")
+    warc_record_id: str | None = Field(default=None, exclude_if=_absent,
+                                       description="WARC-Record-ID of the record the document came from (WARC input)")
+    warc_date: str | None = Field(default=None, exclude_if=_absent,
+                                  description="WARC-Date of that record, as written (ISO 8601)")
     text: str = Field(description="kept paragraphs joined by one blank line")
     removed: list[Removal] = Field(default_factory=list)
     stats: Stats = Field(default_factory=Stats)

@@ -33,6 +33,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import regex
 from fastwarc import ArchiveIterator, WarcRecordType
 
 from . import records
@@ -92,6 +93,49 @@ class WarcError:
     reason: str
     record_id: str | None = None
     kind: str = "InputError"
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRef:
+    """What an Item of a WARC record carries besides its URL: where to read it again and what
+    its headers said. ``offset`` None: not reachable by seeking, its payload travels inline."""
+
+    offset: int | None
+    record_id: str | None
+    date: str | None
+    content_type: str | None
+
+
+def ref(doc: WarcDoc) -> WarcRef:
+    return WarcRef(doc.offset if doc.seekable else None, doc.record_id, doc.date, doc.content_type)
+
+
+_UUID_ID = regex.compile(r"<urn:uuid:([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>")
+
+
+def record_key(record_id: str | None) -> str | None:
+    """The id that names a record's output: the UUID of the usual ``<urn:uuid:...>`` form as
+    it is (a safe file name), any other id as written (``output.record_name`` sanitises it)."""
+    if record_id is None:
+        return None
+    m = _UUID_ID.fullmatch(record_id.strip())
+    return m.group(1).lower() if m else record_id
+
+
+def record_source(rel: str, record_id: str | None, offset: int) -> str:
+    """CleanDocument.source of a record: 'crawl.warc.gz#<urn:uuid:...>', or '#offset=1234' without an id."""
+    return f"{rel}#{record_id}" if record_id else f"{rel}#offset={offset}"
+
+
+def payload_of(path: str, r: WarcRef, inline: bytes | None, planned_sha: str) -> tuple[bytes, str]:
+    """A record's payload and the sha256 of what was read, as a worker gets them: read again at
+    its offset (a record that changed since planning shows in its sha256), or carried inline."""
+    if r.offset is None:
+        if inline is None:
+            raise records.InputError("a WARC record without an offset must carry its payload")
+        return inline, planned_sha
+    doc = read_at(path, r.offset, record_id=r.record_id)
+    return doc.payload, doc.sha256
 
 
 def _type_name(rtype) -> str:

@@ -166,17 +166,18 @@ def _classify(rec) -> tuple[str | None, str | None]:
     return None, ctype
 
 
-def _read_payload(rec, max_bytes: int | None) -> bytes | WarcError:
-    """The record's payload, checked for truncation; too large or cut short -> WarcError."""
+def _read_payload(rec, max_bytes: int | None, head: bytes = b"") -> bytes | WarcError:
+    """The record's payload (``head``: its first bytes, already read), checked for truncation;
+    too large or cut short -> WarcError."""
     offset = rec.stream_pos
     declared = rec.content_length
+    mib = 1024 * 1024
     if max_bytes is not None and declared > max_bytes:
-        mib = 1024 * 1024
         return WarcError(offset, f"too large: record payload of {declared / mib:.1f} MiB, the limit is "
                          f"{max_bytes / mib:g} MiB (raise --max-size to clean it anyway)", rec.record_id, "TooLarge")
-    data = rec.reader.read(-1 if max_bytes is None else max_bytes + 1)
-    if max_bytes is not None and len(data) > max_bytes:  # decoded (gzip body) beyond the limit
-        return WarcError(offset, f"too large: record payload expands beyond {max_bytes / (1024 * 1024):g} MiB",
+    data = head + rec.reader.read(-1 if max_bytes is None else max_bytes + 1 - len(head))
+    if max_bytes is not None and len(data) > max_bytes:  # decoded (a gzip body) beyond the limit
+        return WarcError(offset, f"too large: record payload expands beyond {max_bytes / mib:g} MiB",
                          rec.record_id, "TooLarge")
     encoded = rec.is_http and any(rec.http_headers.get(h) for h in _ENCODED)
     if not encoded and len(data) < declared:
@@ -191,18 +192,14 @@ def _entry(rec, max_bytes: int | None, seekable: bool) -> WarcDoc | WarcSkip | W
     skip, ctype = _classify(rec)
     if skip is not None:
         return WarcSkip(offset, skip)
+    head = b""
     if not ctype:  # no Content-Type: is the payload HTML?
         head = rec.reader.read(4096)
         if records.sniff("", head) != "html":
             return WarcSkip(offset, f"{_type_name(rec.record_type)}:not-html")
-        rest = _read_payload(rec, None if max_bytes is None else max(0, max_bytes - len(head)))
-        if isinstance(rest, WarcError):
-            return rest
-        data = head + rest
-    else:
-        data = _read_payload(rec, max_bytes)
-        if isinstance(data, WarcError):
-            return data
+    data = _read_payload(rec, max_bytes, head)
+    if isinstance(data, WarcError):
+        return data
     return WarcDoc(offset=offset, type=_type_name(rec.record_type), record_id=rec.record_id,
                    uri=rec.headers.get("WARC-Target-URI"), date=rec.headers.get("WARC-Date"),
                    content_type=ctype, payload=data, seekable=seekable)

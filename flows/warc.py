@@ -201,8 +201,18 @@ def _entry(rec, max_bytes: int | None, seekable: bool) -> WarcDoc | WarcSkip | W
     if isinstance(data, WarcError):
         return data
     return WarcDoc(offset=offset, type=_type_name(rec.record_type), record_id=rec.record_id,
-                   uri=rec.headers.get("WARC-Target-URI"), date=rec.headers.get("WARC-Date"),
+                   uri=_uri(rec.headers.get("WARC-Target-URI")), date=rec.headers.get("WARC-Date"),
                    content_type=ctype, payload=data, seekable=seekable)
+
+
+def _uri(value: str | None) -> str | None:
+    """WARC-Target-URI; WARC 1.0 writers following the standard's own examples put it in <...>."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1].strip()
+    return value or None
 
 
 def _iterator(f):

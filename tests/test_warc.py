@@ -77,6 +77,42 @@ def test_scan_reads_documents_counts_the_rest_and_goes_on_after_damage(crawl):
     assert sniffed.content_type is None  # no Content-Type: sniffed as HTML
 
 
+def test_scan_is_lazy_a_record_at_a_time(tmp_path, monkeypatch):
+    """The first record comes out with the reader near the start of a 5 MB WARC: the file is
+    never read whole (records are pulled as the planner asks for them)."""
+    body = PAGE * 400  # ~80 KB a page, little compressible variety: 60+ records
+    (tmp_path / "big.warc").write_bytes(_plain([(f"https://e.x/{i}", "text/html", body + b"%d" % i)
+                                                for i in range(64)]))
+    reads = []
+    real_open = open
+
+    class Tracked:
+        def __init__(self, f):
+            self.f = f
+
+        def read(self, n=-1):
+            data = self.f.read(n)
+            reads.append(self.f.tell())
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(warc, "open", lambda *a, **k: Tracked(real_open(*a, **k)), raising=False)
+    it = warc.scan(str(tmp_path / "big.warc"))
+    first = next(it)
+    assert first.uri == "https://e.x/0"
+    size = (tmp_path / "big.warc").stat().st_size
+    assert size > 5_000_000 and max(reads) < size // 10
+    assert sum(1 for _ in it) == 63
+
+
 def test_read_at_refuses_a_record_that_is_not_the_one_planned(crawl):
     path, offsets = crawl
     with pytest.raises(records.InputError, match="not the one planned"):

@@ -18,6 +18,7 @@ from .textutil import WORD, ends_sentence, key, word_count
 
 def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, what: str,
                        kinds: tuple[str, ...] = ("exact", "prefix", "contains", "pattern")) -> list:
+    """Short blocks matching the family's phrase lists; rule id ``<family>.<list>``."""
     m: Matcher = draft.context.phrases[family]
     out = []
     for b in draft.live():
@@ -27,7 +28,7 @@ def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, wha
         for how in kinds:
             hit = getattr(m, how)(k)
             if hit:
-                out.append((b, kind, f"{what} ({how} “{hit}”)"))
+                out.append((b, kind, f"{what} ({how} “{hit}”)", f"{family}.{how}"))
                 break
     return out
 
@@ -53,7 +54,7 @@ def drop_newsletter_prompts(draft: Draft) -> Draft:
         for how in ("exact", "pattern", "contains", "prefix"):
             hit = getattr(m, how)(k)
             if hit and (how != "prefix" or (n <= MAX_NEWSLETTER_PREFIX_WORDS and not _REPORTED.search(b.text))):
-                hits.append((b, "newsletter", f"newsletter sign-up prompt ({how} “{hit}”)"))
+                hits.append((b, "newsletter", f"newsletter sign-up prompt ({how} “{hit}”)", f"newsletter.{how}"))
                 break
     return draft.remove_each(hits, "drop_newsletter_prompts")
 
@@ -83,7 +84,7 @@ def drop_cookie_notices(draft: Draft) -> Draft:
     hits = _short_phrase_hits(draft, "cookies", 70, "cookie-notice", "cookie notice", ("exact", "contains"))
     weak, context = _words_re(m.get("weak")), _words_re(m.get("context"))
     if weak and context:
-        taken = {b.index for b, _, _ in hits}
+        taken = {h[0].index for h in hits}
         for b in draft.live():
             if b.index in taken or word_count(b.text) > 70:
                 continue
@@ -91,7 +92,8 @@ def drop_cookie_notices(draft: Draft) -> Draft:
             w = weak.search(k)
             c = w and context.search(k)
             if c:
-                hits.append((b, "cookie-notice", f"cookie notice (“{w.group(0)}” with “{c.group(0)}”)"))
+                hits.append((b, "cookie-notice", f"cookie notice (“{w.group(0)}” with “{c.group(0)}”)",
+                             "cookies.weak-in-context"))
     return draft.remove_each(sorted(hits, key=lambda h: h[0].index), "drop_cookie_notices")
 
 
@@ -107,9 +109,13 @@ def drop_copyright_lines(draft: Draft) -> Draft:
         if word_count(b.text) > 30:
             continue
         t = b.text.strip().casefold()
-        hit = m.pattern(t) or m.exact(key(b.text)) or m.prefix(key(b.text))
-        if hit:
-            hits.append((b, "copyright", f"copyright line (“{hit}”)"))
+        k = key(b.text)
+        for how, hit in (("pattern", lambda: m.pattern(t)), ("exact", lambda: m.exact(k)),
+                         ("prefix", lambda: m.prefix(k))):
+            hit = hit()
+            if hit:
+                hits.append((b, "copyright", f"copyright line (“{hit}”)", f"copyright.{how}"))
+                break
     return draft.remove_each(hits, "drop_copyright_lines")
 
 
@@ -139,7 +145,7 @@ def drop_tag_lines(draft: Draft) -> Draft:
         k = key(b.text)
         hit = m.prefix(k)
         if hit and _tag_list(k[len(hit):]):
-            hits.append((b, "tags", f"tag or category line (prefix “{hit}”)"))
+            hits.append((b, "tags", f"tag or category line (prefix “{hit}”)", "tags.prefix"))
     return draft.remove_each(hits, "drop_tag_lines")
 
 
@@ -155,11 +161,11 @@ def drop_share_buttons(draft: Draft) -> Draft:
         k = key(b.text)
         hit = m.exact(k)
         if hit:
-            out.append((b, "share", f"share or follow button (“{hit}”)"))
+            out.append((b, "share", f"share or follow button (“{hit}”)", "share.exact"))
             continue
         toks = [t.casefold() for t in WORD.findall(k)]
         if len(toks) >= 2 and all(t in tokens for t in toks) and sum(t not in {"on", "via", "this", "us"} for t in toks) >= 2:
-            out.append((b, "share", "a row of share or follow buttons"))
+            out.append((b, "share", "a row of share or follow buttons", "share.button-row"))
     return draft.remove_each(out, "drop_share_buttons")
 
 
@@ -186,7 +192,8 @@ def drop_headline_lists(draft: Draft) -> Draft:
                 run.append(live[j])
                 j += 1
             reason = f"“{b.text.strip()}” list of other stories"
-            out += [(x, "headline-list", reason) for x in run]
+            out += [(x, "headline-list", reason, "headline-list.heading" if x is b else "headline-list.item")
+                    for x in run]
             i = j
         else:
             i += 1
@@ -211,5 +218,5 @@ def drop_author_bios(draft: Draft) -> Draft:
     out = []
     for b in live[-TAIL_BLOCKS:]:
         if word_count(b.text) <= 80 and m.pattern(b.text.strip()):
-            out.append((b, "author-bio", "an author bio at the end of the article"))
+            out.append((b, "author-bio", "an author bio at the end of the article", "bio.pattern"))
     return draft.remove_each(out, "drop_author_bios")

@@ -34,6 +34,7 @@ SUBHEAD_MAX_WORDS = 8       # a subheading between the body and a short closing 
 MAX_LOOSE_PROSE = 2         # more unanchored prose blocks than this outside: they are content
 CJK_NEAR_CHARS = 20
 ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
+HTML_EXTRACTED = frozenset({"trafilatura"})  # extractions whose main-content choice stands
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
@@ -123,7 +124,14 @@ def _nav_like(run: list[Block], classes: dict[int, str]) -> bool:
 
 
 def trim_page_chrome(draft: Draft) -> Draft:
-    """Navigation runs before the first and after the last paragraph of prose."""
+    """Navigation runs before the first and after the last paragraph of prose.
+
+    Not on blocks an HTML extractor chose as the main content (``extraction ==
+    "trafilatura"``): it judged them with the page's markup, which outranks this
+    text-shape guess, and re-trimming its output only lost real paragraphs. The
+    visible text of a page it failed on (``fallback-text``) is trimmed as text."""
+    if draft.context.extraction in HTML_EXTRACTED:
+        return draft
     live = draft.live()
     if len(live) < NAV_MIN_RUN + 1:
         return draft
@@ -142,12 +150,14 @@ def trim_page_chrome(draft: Draft) -> Draft:
     head = live[:first]
     if _nav_like(head, classes):
         keep = _touching_prose(head[::-1], classes)
-        decisions += [(b, "navigation", "navigation before the article body (menu, links, page header)")
+        decisions += [(b, "navigation", "navigation before the article body (menu, links, page header)",
+                       "pagetrim.nav-head")
                       for b in head[:len(head) - keep]]
     tail = live[last + 1:]
     if _nav_like(tail, classes):
         keep = _touching_prose(tail, classes)
-        decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)")
+        decisions += [(b, "navigation", "navigation after the article body (links, footer, sidebar)",
+                       "pagetrim.nav-tail")
                       for b in tail[keep:]]
     # An HTML page's own markup outranks the text-shape guess: a code listing or a
     # quotation the extractor kept is part of the article, not a menu (lists and
@@ -162,6 +172,11 @@ def trim_page_chrome(draft: Draft) -> Draft:
 # the earlier cleaners close together in the last part of the text mark the end of
 # the article; what follows them is the page's tail (teasers, comments, footer).
 END_MARKER_KINDS = frozenset({"share", "tags", "headline-list", "newsletter", "copyright", "comments"})
+# ...but a newsletter box and share buttons also stand in the middle of an article (a
+# sign-up box between paragraphs, a share row under the lede): a pair made only of
+# these says nothing about where the article ends, so one of the two must be furniture
+# that only closes a page (tags, a list of other stories, the copyright, the comments).
+MIDWAY_KINDS = frozenset({"share", "newsletter"})
 END_MARKER_GAP = 12         # blocks between the two markers, at most
 END_MARKER_FROM = 0.6       # the first marker stands after this share of the live words
 PROSE_RUN = 3               # ...and no run of this many prose paragraphs follows it
@@ -181,7 +196,7 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
     marks = sorted(r.position for r in draft.removed if r.kind in END_MARKER_KINDS and r.position > from_index)
     kinds = {r.position: r.kind for r in draft.removed}
     for first, second in zip(marks, marks[1:]):
-        if second - first > END_MARKER_GAP:
+        if second - first > END_MARKER_GAP or kinds[first] in MIDWAY_KINDS and kinds[second] in MIDWAY_KINDS:
             continue
         after = [b for b in live if b.index > first]
         if len(after) < 2:
@@ -194,7 +209,7 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str]) -> Draft:
         else:
             why = (f"after the end of the article (a {kinds[first]} block and a {kinds[second]} block "
                    f"close together, no prose after them)")
-            return draft.remove(after, "trim_page_chrome", "navigation", why)
+            return draft.remove(after, "trim_page_chrome", "navigation", why, "pagetrim.end-markers")
     return draft
 
 
@@ -215,7 +230,11 @@ def drop_interface_labels(draft: Draft) -> Draft:
         if word_count(b.text) > MAX_INTERFACE_WORDS:
             continue
         k = key(b.text)
-        hit = m.exact(k) or m.exact(b.text.strip().casefold()) or m.pattern(k)
+        hit = m.exact(k) or m.exact(b.text.strip().casefold())
+        how = "exact"
+        if not hit:
+            hit, how = m.pattern(k), "pattern"
         if hit:
-            decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text"))
+            decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text",
+                              f"interface.{how}"))
     return draft.remove_each(decisions, "drop_interface_labels")

@@ -48,7 +48,8 @@ def drop_promos(draft: Draft) -> Draft:
         hit = m.any(key(b.text))
         if hit:
             how, phrase = hit
-            decisions.append((b, "promo", f"call to action or link to other content ({how} “{phrase}”)"))
+            decisions.append((b, "promo", f"call to action or link to other content ({how} “{phrase}”)",
+                              f"promos.{how}"))
     return draft.remove_each(decisions, "drop_promos")
 
 
@@ -73,5 +74,6 @@ def drop_allcaps_headlines(draft: Draft) -> Draft:
         if _cased_words(b.text) < CAPS_MIN_WORDS:
             continue  # caseless script (“TNW中文站 10月14日报道”), numbers, codes: no capitals to judge
         if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")):
-            decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story"))
+            decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story",
+                              "promos.allcaps-headline"))
     return draft.remove_each(decisions, "drop_allcaps_headlines")

@@ -21,5 +21,5 @@ def drop_site_boilerplate(draft: Draft) -> Draft:
     for b in draft.live():
         hit = profile.match(b.text)
         if hit is not None:
-            decisions.append((b, "site-boilerplate", profile.reason(hit)))
+            decisions.append((b, "site-boilerplate", profile.reason(hit), "profile.site"))
     return draft.remove_each(decisions, "drop_site_boilerplate")

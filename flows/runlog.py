@@ -68,7 +68,7 @@ def _printable(obj):
 def new_summary() -> dict:
     return {"files": 0, "documents": 0, "cleaned": 0, "skipped": 0, "failed": 0, "ignored": [],
             "blocks_in": 0, "blocks_removed": 0, "chars_in": 0, "chars_kept": 0,
-            "removed_by_cleaner": {}, "work_seconds": 0.0, "timings": {}}
+            "removed_by_cleaner": {}, "removed_by_rule": {}, "work_seconds": 0.0, "timings": {}}
 
 
 def add_batch(summary: dict, st) -> None:
@@ -85,6 +85,9 @@ def add_batch(summary: dict, st) -> None:
     rbc = summary["removed_by_cleaner"]
     for name, n in st.removed_by_cleaner.items():
         rbc[name] = rbc.get(name, 0) + n
+    rbr = summary.setdefault("removed_by_rule", {})
+    for name, n in st.removed_by_rule.items():
+        rbr[name] = rbr.get(name, 0) + n
 
 
 def markdown(summary: dict) -> str:
@@ -103,9 +106,16 @@ def markdown(summary: dict) -> str:
     ]
     for name, n in sorted(summary["removed_by_cleaner"].items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"| `{name}` | {n} |")
+<<<<<<< HEAD
     if summary.get("warc_records_skipped"):
         lines += ["", "WARC records skipped (not documents): " + ", ".join(
             f"{k} {n}" for k, n in summary["warc_records_skipped"].items())]
+=======
+    if summary.get("removed_by_rule"):
+        lines += ["", "| rule | blocks removed |", "|---|---:|"]
+        for name, n in sorted(summary["removed_by_rule"].items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"| `{name}` | {n} |")
+>>>>>>> main
     if summary.get("errors_file"):
         lines += ["", f"Errors: `{summary['errors_file']}` in `{summary.get('out', '')}`"]
     return "\n".join(lines) + "\n"

@@ -257,7 +257,7 @@ def test_each_record_is_cleaned_as_its_page_would_be(cleaned):
 def _golden_view(doc: dict) -> dict:
     return {"source": doc["source"], "url": doc["url"], "warc_record_id": doc["warc_record_id"],
             "warc_date": doc["warc_date"], "text": doc["text"],
-            "removed": [r.get("rule") or r["cleaner"] for r in doc["removed"]]}
+            "removed": [f"{r['cleaner']}: {r['rule']}" for r in doc["removed"]]}
 
 
 def test_golden_documents_of_the_fixture_warc(cleaned, request):

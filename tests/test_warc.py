@@ -351,3 +351,17 @@ def test_cli_cleans_a_warc_reports_skips_and_is_incremental(prefect_server_env, 
     assert sorted(f.stem for f in (out / "crawl").glob("*.json")) == sorted(doc_records())
     second = run()  # unchanged: every record skipped (--force is test_an_unchanged_warc_is_skipped_...)
     assert second.returncode == 1 and summary()["cleaned"] == 0 and summary()["skipped"] == len(doc_records())
+
+
+def test_the_summary_shows_records_skipped_by_type():
+    from rich.console import Console
+
+    from flows import console, runlog
+
+    s = runlog.new_summary()
+    s["warc_records_skipped"] = dict(EXPECTED_SKIPS)
+    assert "WARC records skipped (not documents): metadata 1, request 4," in runlog.markdown(s)
+    c = Console(record=True, width=100)
+    c.print(console.summary_table(s))
+    text = c.export_text()
+    assert "WARC records skipped" in text and "response:status-3xx" in text

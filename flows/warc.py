@@ -152,7 +152,7 @@ def _classify(rec) -> tuple[str | None, str | None]:
     if not rtype & _DOC_TYPES:
         return _type_name(rtype), None
     if rtype == WarcRecordType.response:
-        if not rec.is_http:
+        if not rec.is_http or rec.http_headers is None:
             return "response:not-http", None
         status = rec.http_headers.status_code
         if status is None or not 200 <= status < 300:
@@ -179,7 +179,7 @@ def _read_payload(rec, max_bytes: int | None, head: bytes = b"") -> bytes | Warc
     if max_bytes is not None and len(data) > max_bytes:  # decoded (a gzip body) beyond the limit
         return WarcError(offset, f"too large: record payload expands beyond {max_bytes / mib:g} MiB",
                          rec.record_id, "TooLarge")
-    encoded = rec.is_http and any(rec.http_headers.get(h) for h in _ENCODED)
+    encoded = rec.is_http and rec.http_headers is not None and any(rec.http_headers.get(h) for h in _ENCODED)
     if not encoded and len(data) < declared:
         return WarcError(offset, f"truncated record: {len(data)} of {declared} payload bytes", rec.record_id)
     return data
@@ -250,7 +250,7 @@ def _scan_from(f, probe, start: int, magic: bytes, gz: bool, max_bytes: int | No
             if held is not None:
                 yield held
             return None
-        except (OSError, ValueError) as exc:  # FastWARC: "Gzip decompression error", "Invalid WARC header"
+        except Exception as exc:  # noqa: BLE001 - FastWARC: "Gzip decompression error", "Invalid WARC header"
             why = str(exc) or type(exc).__name__
             bad = _next_start(probe, last + 1, magic)  # where the record that failed begins
             nxt = None if bad is None else _resync(probe, bad, magic)
@@ -276,7 +276,7 @@ def _scan_from(f, probe, start: int, magic: bytes, gz: bool, max_bytes: int | No
         seekable = offset > last and (not gz or _at(probe, offset, magic))
         try:
             entry = _entry(rec, max_bytes, seekable)
-        except (OSError, ValueError) as exc:  # the payload did not inflate
+        except Exception as exc:  # noqa: BLE001 - the payload did not inflate (OSError), or worse
             yield WarcError(offset, f"corrupt record: {str(exc) or type(exc).__name__}", rec.record_id)
             return _resync(probe, offset + 1, magic)
         last, held = offset, entry
@@ -321,7 +321,7 @@ def _resync(f, pos: int, magic: bytes) -> int | None:
             if rec.stream_pos == cand and rec.headers.get("WARC-Type") is not None:
                 rec.reader.read()
                 return cand
-        except (StopIteration, OSError, ValueError):
+        except Exception:  # noqa: BLE001 - not a record start after all
             pass
         pos = cand + 1
 
@@ -337,7 +337,7 @@ def read_at(path: str, offset: int, *, record_id: str | None = None,
             entry = _entry(rec, max_bytes, True)
         except StopIteration:
             raise records.InputError(f"no WARC record at offset {offset}") from None
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001
             raise records.InputError(f"corrupt record at offset {offset}: {exc}") from None
     if isinstance(entry, WarcError):
         raise records.InputError(entry.reason)

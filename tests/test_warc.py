@@ -113,6 +113,35 @@ def test_scan_is_lazy_a_record_at_a_time(tmp_path, monkeypatch):
     assert sum(1 for _ in it) == 63
 
 
+def test_scan_survives_any_damage(crawl, tmp_path):
+    """Cut anywhere or with bytes overwritten anywhere, the WARC still reads to its end: the
+    scan never raises, every good record before the damage is a document, and every
+    record after it that is intact is found again."""
+    import random
+
+    path, offsets = crawl
+    data = path.read_bytes()
+    good = {d.offset for d in warc.scan(str(path)) if isinstance(d, warc.WarcDoc)}
+    rng = random.Random(15)
+    target = tmp_path / "d.warc.gz"
+    for trial in range(60):
+        if trial % 2:
+            cut = rng.randrange(len(data))
+            damaged, at = data[:cut], cut
+        else:
+            at = rng.randrange(len(data) - 16)
+            damaged = data[:at] + bytes(rng.randrange(256) for _ in range(16)) + data[at + 16:]
+        target.write_bytes(damaged)
+        got = list(warc.scan(str(target)))
+        docs = {d.offset for d in got if isinstance(d, warc.WarcDoc)}
+        starts = sorted(set(offsets.values()))
+        hit = max(o for o in starts if o <= at)  # the record the damage is in
+        nxt = [o for o in starts if o > at + 16]
+        before = {o for o in good if o < hit}
+        after = {o for o in good if nxt and o >= nxt[0]} if trial % 2 == 0 else set()
+        assert before | after <= docs, (trial, at)
+
+
 def test_read_at_refuses_a_record_that_is_not_the_one_planned(crawl):
     path, offsets = crawl
     with pytest.raises(records.InputError, match="not the one planned"):

@@ -1,9 +1,15 @@
 """WARC archives -> their HTML records, one at a time (FastWARC, from the resiliparse project).
 
+Why FastWARC and not warcio (bench/RESULTS.md, "WARC"): on the same 5,000-page WARC it reads
+2.1-2.2x as many records a second (the planner reads in the run's parent process, on the
+cores the workers clean on), and a record cut short in its headers still comes out, with
+them incomplete, so it is reported; warcio drops such a record without a word (at one cut
+point tried it raised AttributeError instead).
+
 A WARC (``.warc``, ``.warc.gz``) is never read whole: ``scan`` walks it record by record
 (FastWARC's ``ArchiveIterator``), reading the payload only of records that can be
 documents, and ``read_at`` reads one record again at its offset (what a worker does, so a
-batch carries offsets, not pages). Which records are documents (``kind_of``):
+batch carries offsets, not pages). Which records are documents (``_classify``):
 
 - ``response`` records with an HTTP status 2xx whose payload is HTML by its HTTP
   ``Content-Type`` (``text/html``, ``application/xhtml+xml``), or sniffed like any input

@@ -42,12 +42,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def devset_pages(data: Path) -> list[tuple[str, bytes]]:
-    index = data / "index.jsonl"
-    if not index.is_file():
-        raise SystemExit(f"devset not found at {data} (pass --data)")
+    from bench.generate import devset_index
+
     pages = []
-    for line in index.read_text(encoding="utf-8").splitlines():
-        meta = json.loads(line)
+    for meta in devset_index(data):
         url = meta.get("url") or f"https://{meta['source']}.example/{meta['id']}"
         pages.append((url, gzip.decompress((data / "pages" / f"{meta['id']}.html.gz").read_bytes())))
     return pages

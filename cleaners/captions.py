@@ -29,7 +29,13 @@ MAX_FIGURE_GROUP = 4     # kicker + caption + credit (+ one more line) printed t
 def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     ag = _alternation(list(agencies))
     ag_upper = "|".join(regex.escape(a.upper()) for a in sorted(set(agencies), key=len, reverse=True)) or "(?!)"
-    name = r"[\p{L}\p{M}.'’\- ]{2,60}?"
+    # a photographer's name: capitalised words (initials, hyphens, apostrophes) with the
+    # particles of names between them, as credits print them ("Jane Doe", "J. R. de la
+    # Cruz", "JANE DOE"), never a run of lower-case words: "... an opinion piece for The
+    # New York Times" and "..., a REUTERS/Ipsos poll found" are sentences, not credits
+    cap = r"(?-i:\p{Lu})[\p{L}\p{M}.'’\-]*"
+    particle = r"(?-i:de|da|di|do|du|dos|van|von|der|den|del|della|la|le|bin|ibn|al|el|y|e|ter|ten|zu)"
+    name = rf"{cap}(?:\s+(?:{particle}\s+)*{cap}){{0,4}}"
     # "Yuri Kadobnov/AP", "Jane Doe / Reuters / File", "AP Photo/Evan Vucci", "(AP Photo/Name)"
     slash = regex.compile(
         rf"^\(?(?:(?:{name})\s*/\s*(?:{ag})(?:\s*/\s*[\p{{L}} ]+)?|(?:{ag})(?:\s+photo)?\s*/\s*{name})\)?$",
@@ -134,6 +140,20 @@ def _caption_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
     return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1)
 
 
+MAX_ABOVE_CREDIT_WORDS = 50      # a caption known only by standing above its credit is short...
+MAX_ABOVE_CREDIT_SENTENCES = 2   # ...and says one or two things about the picture
+_SENTENCE_BREAK = regex.compile(r"[.!?…](?:[\"”’»)]*)\s+(?=[\p{Lu}\p{N}\"“‘«(])", regex.V1)
+
+
+def _caption_sized(text: str) -> bool:
+    """Whether a block printed directly above a credit can be its caption. A paragraph of
+    three or more sentences, or of more than 50 words, that the page happens to print
+    right above a credit is article text: a caption has no other evidence here, so it
+    must at least have a caption's size."""
+    return (word_count(text) <= MAX_ABOVE_CREDIT_WORDS
+            and len(_SENTENCE_BREAK.findall(text.strip())) < MAX_ABOVE_CREDIT_SENTENCES)
+
+
 def _is_label(block: Block) -> bool:
     """A kicker or section label: a few words, no sentence punctuation."""
     t = block.text.strip()
@@ -169,7 +189,7 @@ def drop_captions_and_credits(draft: Draft) -> Draft:
                 j -= 1
                 continue
             if j == i - 1 and decisions[b.index][1] == "credit" and not _is_label(prev) \
-                    and word_count(prev.text) <= MAX_CAPTION_WORDS:
+                    and _caption_sized(prev.text):
                 decisions[prev.index] = (prev, "caption", "photo caption: printed directly above its credit",
                                          "captions.caption.above-credit")
             elif _is_label(prev):

@@ -206,10 +206,15 @@ def _headline_like(b: Block) -> bool:
 
 
 TAIL_BLOCKS = 3
+BOX_FROM = 0.6          # an author box stands after this share of the live words...
+BOX_MAX_WORDS = 80      # ...and its bio is at most this long
+BOX_MAX_BLOCKS = 2      # the bio: a paragraph, perhaps a contact line under it
 
 
 def drop_author_bios(draft: Draft) -> Draft:
-    """An author bio among the last few blocks (“Jane Doe is a reporter at …”).
+    """An author bio among the last few blocks (“Jane Doe is a reporter at …”), and an
+    author box in the last part of the text: its heading (“About the author”, “Über die
+    Autorin”) and the short bio printed under it, whatever the bio says.
 
     Bio patterns are matched against the block's own text (not its key), since
     they rely on the capitals of a name."""
@@ -219,4 +224,51 @@ def drop_author_bios(draft: Draft) -> Draft:
     for b in live[-TAIL_BLOCKS:]:
         if word_count(b.text) <= 80 and m.pattern(b.text.strip()):
             out.append((b, "author-bio", "an author bio at the end of the article", "bio.pattern"))
-    return draft.remove_each(out, "drop_author_bios")
+    heads = {h.casefold() for h in m.get("heading")}
+    if heads:
+        total = sum(word_count(b.text) for b in live) or 1
+        seen = 0
+        for i, b in enumerate(live):
+            seen += word_count(b.text)
+            if seen < BOX_FROM * total or key(b.text) not in heads:
+                continue
+            box = [b]
+            for x in live[i + 1:i + 1 + BOX_MAX_BLOCKS]:
+                if word_count(x.text) > BOX_MAX_WORDS or key(x.text) in heads:
+                    break
+                box.append(x)
+            # a heading with no bio under it is left to the other rules; the bio opens with
+            # the author's full name ("Maya Lindqvist is ..."), where a review's own
+            # "About the author" section opens with prose ("The novelist grew up ...")
+            if len(box) > 1 and _opens_with_name(box[1].text):
+                why = f"an author box (“{b.text.strip()}” and the bio under it)"
+                out += [(x, "author-bio", why, "bio.author-box") for x in box]
+    return draft.remove_each(sorted(out, key=lambda d: d[0].index), "drop_author_bios")
+
+
+_NAME_START = regex.compile(r"^\p{Lu}[\p{L}\p{M}.'’\-]+\s+(?:(?:de|da|van|von|der|del|la|le)\s+)*\p{Lu}[\p{L}\p{M}'’\-]+\b",
+                           regex.V1)
+
+
+def _opens_with_name(text: str) -> bool:
+    return bool(_NAME_START.match(text.strip()))
+
+
+DISCLOSURE_MAX_WORDS = 60
+
+
+@block_local
+def drop_disclosure_notes(draft: Draft) -> Draft:
+    """Notes on how the page is paid for: “This post may contain affiliate links”, “We may
+    earn a commission”, “Dieser Artikel enthält Affiliate-Links”, “Cet article contient
+    des liens affiliés”. The patterns speak as the site (“we”, “this article”), and only
+    short blocks are searched, so a paragraph that reports on affiliate marketing stays."""
+    m: Matcher = draft.context.phrases["disclosure"]
+    out = []
+    for b in draft.live():
+        if word_count(b.text) > DISCLOSURE_MAX_WORDS or _REPORTED.search(b.text):
+            continue  # “We may earn a commission,” the company said: reported, not the site's note
+        hit = m.pattern(b.text.strip().casefold())
+        if hit:
+            out.append((b, "disclosure", f"a disclosure note (“{hit}”)", "disclosure.pattern"))
+    return draft.remove_each(out, "drop_disclosure_notes")

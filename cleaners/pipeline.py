@@ -23,7 +23,8 @@ from .contents import drop_table_of_contents
 from .dedupe import drop_repeated_paragraphs
 from .document import Block, CleanDocument, Context, Draft, Meta, Stats, text_id
 from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, drop_copyright_lines,
-                        drop_headline_lists, drop_newsletter_prompts, drop_share_buttons, drop_tag_lines)
+                        drop_disclosure_notes, drop_headline_lists, drop_newsletter_prompts,
+                        drop_share_buttons, drop_tag_lines)
 from .language import detect_language
 from .metadata import extract_dateline_and_byline, extract_title
 from .pagetrim import drop_interface_labels, trim_page_chrome
@@ -57,6 +58,7 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     drop_ad_labels,
     drop_cookie_notices,
     drop_copyright_lines,
+    drop_disclosure_notes,
     drop_tag_lines,
     drop_headline_lists,
     drop_table_of_contents,

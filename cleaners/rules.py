@@ -56,6 +56,8 @@ RULES: dict[str, str] = {
     "headline-list.heading": "a “Most Read” / “Related” heading of a list of other stories",
     "headline-list.item": "a headline in the list under a “Most Read” / “Related” heading",
     "bio.pattern": "an author bio among the last blocks of the article",
+    "bio.author-box": "an author box in the last part: its heading (“About the author”) and the bio under it",
+    **_phrase_rules("disclosure", "a disclosure note (affiliate links, commissions, sponsors)", ("pattern",)),
     # pagetrim.py
     **_phrase_rules("interface", "a page-interface label", ("exact", "pattern")),
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",

@@ -115,4 +115,8 @@ def markdown(summary: dict) -> str:
             f"{k} {n}" for k, n in summary["warc_records_skipped"].items())]
     if summary.get("errors_file"):
         lines += ["", f"Errors: `{summary['errors_file']}` in `{summary.get('out', '')}`"]
+    if summary.get("review"):
+        from pathlib import Path
+
+        lines += ["", f"Review page: [`{summary['review']}`]({Path(summary['review']).as_uri()})"]
     return "\n".join(lines) + "\n"

@@ -69,7 +69,7 @@ def test_scan_reads_documents_counts_the_rest_and_goes_on_after_damage(crawl):
     after = next(d for d in docs if d.record_id == record_id(AFTER_CORRUPT_N))
     assert after.offset == offsets[AFTER_CORRUPT_N] and after.seekable
     again = warc.read_at(str(path), after.offset, record_id=after.record_id)
-    assert again.payload == after.payload == page_bytes("html-newsletter-share")
+    assert again.payload == after.payload == page_bytes("html-extraction-drops-newsletter-share")
     assert again.sha256 == after.sha256
     resource = next(d for d in docs if d.type == "resource")
     assert resource.content_type == "text/html"

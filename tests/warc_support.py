@@ -31,12 +31,12 @@ DATE = "2024-05-01T10:00:00Z"
 
 # fixture page -> (URL it is served from, HTTP charset)
 PAGES = {
-    "html-newsletter-share": ("https://www.example-news.com/2024/05/harbour-plan", "utf-8"),
-    "html-wire-figcaption": ("https://wire.example.org/story/flood-defences", "utf-8"),
+    "html-extraction-drops-newsletter-share": ("https://www.example-news.com/2024/05/harbour-plan", "utf-8"),
+    "html-extraction-drops-wire-figcaptions": ("https://wire.example.org/story/flood-defences", "utf-8"),
     "html-fr-latin1-meta": ("https://journal.example.fr/article/quai", "iso-8859-1"),
-    "html-related-box": ("https://www.example-news.com/2024/05/council-vote", None),  # no Content-Type
+    "html-extraction-drops-related-box": ("https://www.example-news.com/2024/05/council-vote", None),  # no Content-Type
 }
-RESOURCE_PAGE = ("html-cookie-banner", "https://blog.example.net/post/cookies")
+RESOURCE_PAGE = ("html-extraction-drops-cookie-banner", "https://blog.example.net/post/cookies")
 EXPECTED_SKIPS = {"metadata": 1, "request": 4, "response:not-html": 1, "response:status-3xx": 1,
                   "warcinfo": 1}
 
@@ -130,20 +130,20 @@ def write_fixture_warc(path: Path) -> dict[int, int]:
         offsets[rec.n] = len(out)
         out += _member(rec)
     # a record whose member is damaged, then a good one (it must still be read)
-    url, _ = PAGES["html-wire-figcaption"]
+    url, _ = PAGES["html-extraction-drops-wire-figcaptions"]
     damaged = Rec(CORRUPT_N, WarcRecordType.response, url + "?copy=2",
-                  http_response(page_bytes("html-wire-figcaption"), "text/html; charset=utf-8"),
+                  http_response(page_bytes("html-extraction-drops-wire-figcaptions"), "text/html; charset=utf-8"),
                   "application/http; msgtype=response")
     offsets[CORRUPT_N] = len(out)
     out += _corrupt(_member(damaged))
     good = Rec(AFTER_CORRUPT_N, WarcRecordType.response, "https://www.example-news.com/after-damage",
-               http_response(page_bytes("html-newsletter-share"), "text/html; charset=utf-8"),
+               http_response(page_bytes("html-extraction-drops-newsletter-share"), "text/html; charset=utf-8"),
                "application/http; msgtype=response")
     offsets[AFTER_CORRUPT_N] = len(out)
     out += _member(good)
     # last, a download cut short: the member ends halfway through its payload
     cut = Rec(TRUNCATED_N, WarcRecordType.response, "https://www.example-news.com/cut-short",
-              http_response(page_bytes("html-newsletter-share"), "text/html; charset=utf-8"),
+              http_response(page_bytes("html-extraction-drops-newsletter-share"), "text/html; charset=utf-8"),
               "application/http; msgtype=response")
     offsets[TRUNCATED_N] = len(out)
     member = _member(cut)
@@ -161,7 +161,7 @@ def doc_records() -> dict[str, tuple[str, str | None]]:
         docs[uuid_for(n)] = (case, None if charset is None else f"text/html; charset={charset}")
         n += 10
     docs[uuid_for(70)] = (RESOURCE_PAGE[0], "text/html")
-    docs[uuid_for(AFTER_CORRUPT_N)] = ("html-newsletter-share", "text/html; charset=utf-8")
+    docs[uuid_for(AFTER_CORRUPT_N)] = ("html-extraction-drops-newsletter-share", "text/html; charset=utf-8")
     return docs
 
 

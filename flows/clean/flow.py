@@ -150,12 +150,13 @@ def write_jsonl(path: str, out_root: str, outputs) -> int:
 
 def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
         progress=False, distributed=False, profiles=True, rebuild_profiles=False,
-        max_size: int | None = DEFAULT_MAX_BYTES) -> dict:
+        max_size: int | None = DEFAULT_MAX_BYTES, review=False) -> dict:
     """The flow body. Call inside a flow run (it submits the batch task).
 
     ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
     ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``);
-    ``max_size``: bytes above which a document is refused as too large (None: no limit).
+    ``max_size``: bytes above which a document is refused as too large (None: no limit);
+    ``review``: write the review page of OUT (``flows.review``) once the documents are written.
     Raises ``OutputBusy`` when another run holds OUT's lock."""
     force = force or (profiles and rebuild_profiles)
     t0 = time.perf_counter()
@@ -308,6 +309,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         ctx = FlowRunContext.get()
         if ctx and ctx.flow_run:
             summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
+        if review:
+            _review(out_root, summary, logger)
         summary["run_log"] = log.finish(summary)
         create_markdown_artifact(runlog.markdown(summary), key="declutter-run-summary",
                                  description=f"declutter run {log.name}: {out_root}")
@@ -321,6 +324,18 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         if pool_key:
             _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
         lock.release()
+
+
+def _review(out_root: str, summary: dict, logger) -> None:
+    from flows.review import build
+
+    t0 = time.perf_counter()
+    try:
+        summary["review"] = build(out_root).index
+        summary.setdefault("timings", {})["review"] = round(time.perf_counter() - t0, 3)
+    except Exception as exc:  # noqa: BLE001 - the documents are written; say why the page is not
+        summary["review_error"] = f"{type(exc).__name__}: {exc}"
+        logger.warning("review page not written: %s", summary["review_error"])
 
 
 def _with_profiles(opts: work.Options, batch, sites, book) -> work.Options:
@@ -338,16 +353,18 @@ def _with_profiles(opts: work.Options, batch, sites, book) -> work.Options:
 def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force: bool = False,
                  config: str | None = None, jsonl: str | None = None, workers: int | None = None,
                  batch_docs: int = 250, progress: bool = False, profiles: bool = True,
-                 rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES) -> dict:
+                 rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES,
+                 review: bool = False) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
 
     Unchanged documents are skipped (``force`` redoes them); the run summary
     goes to ``out/_runs/`` and to a markdown artifact. Each site's boilerplate
     is learned from its pages first (``out/_profiles/``; ``profiles=False`` to
-    skip, ``rebuild_profiles`` to start them over).
+    skip, ``rebuild_profiles`` to start them over); ``review`` writes ``out/_review/index.html``,
+    linked from the artifact.
     """
     ctx = FlowRunContext.get()
     distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
     return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
                progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles,
-               max_size=max_size)
+               max_size=max_size, review=review)

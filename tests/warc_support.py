@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 DATE = "2024-05-01T10:00:00Z"
 
-# fixture page -> (URL it is served from, HTTP charset)
+# fixture page -> (URL it is served from, HTTP charset; None: no Content-Type at all)
 PAGES = {
     "html-extraction-drops-newsletter-share": ("https://www.example-news.com/2024/05/harbour-plan", "utf-8"),
     "html-extraction-drops-wire-figcaptions": ("https://wire.example.org/story/flood-defences", "utf-8"),
     "html-fr-latin1-meta": ("https://journal.example.fr/article/quai", "iso-8859-1"),
-    "html-extraction-drops-related-box": ("https://www.example-news.com/2024/05/council-vote", None),  # no Content-Type
+    "html-extraction-drops-related-box": ("https://www.example-news.com/2024/05/council-vote", None),
 }
 RESOURCE_PAGE = ("html-extraction-drops-cookie-banner", "https://blog.example.net/post/cookies")
 EXPECTED_SKIPS = {"metadata": 1, "request": 4, "response:not-html": 1, "response:status-3xx": 1,

@@ -44,14 +44,18 @@ COMMENTS = ["Great article, thanks for sharing.", "I could not disagree more wit
             "Does anyone know when the next meeting is?"]
 
 
-def truth_paragraphs(data: Path) -> list[list[str]]:
-    """The English devset truth texts, as lists of paragraphs (sorted by page id: deterministic)."""
+def devset_index(data: Path) -> list[dict]:
+    """The devset's index.jsonl, one dict a page (exits naming --data when it is not there)."""
     index = data / "index.jsonl"
     if not index.is_file():
         raise SystemExit(f"devset not found at {data} (pass --data)")
+    return [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()]
+
+
+def truth_paragraphs(data: Path) -> list[list[str]]:
+    """The English devset truth texts, as lists of paragraphs (sorted by page id: deterministic)."""
     pages = []
-    for line in index.read_text(encoding="utf-8").splitlines():
-        meta = json.loads(line)
+    for meta in devset_index(data):
         if meta.get("language") != "en":
             continue
         text = (data / "truth" / f"{meta['id']}.txt").read_text(encoding="utf-8")

@@ -17,7 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .rules import RULES
 
-SCHEMA_VERSION = "2"  # 2: Removal.rule, Stats.removed_by_rule
+SCHEMA_VERSION = "2.1"  # 2: Removal.rule, Stats.removed_by_rule; 2.1: optional warc_record_id, warc_date
+
+
+def _absent(value) -> bool:
+    return value is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,10 @@ class CleanDocument(BaseModel):
     authors: list[str] = Field(default_factory=list)
     language: str | None = Field(default=None, description="ISO 639-1 code, detected or declared")
     site: str | None = Field(default=None, description="site name or registered domain, when known")
+    warc_record_id: str | None = Field(default=None, exclude_if=_absent,
+                                       description="WARC-Record-ID of the record the document came from (WARC input)")
+    warc_date: str | None = Field(default=None, exclude_if=_absent,
+                                  description="WARC-Date of that record, as written (ISO 8601)")
     text: str = Field(description="kept paragraphs joined by one blank line")
     removed: list[Removal] = Field(default_factory=list)
     stats: Stats = Field(default_factory=Stats)

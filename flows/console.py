@@ -60,6 +60,11 @@ def summary_table(summary: dict) -> Table:
         table.add_row(name, f"{value:,}", style=style)
     for name, n in sorted(summary["removed_by_cleaner"].items(), key=lambda kv: (-kv[1], kv[0])):
         table.add_row(f"  {name}", f"{n:,}", style="dim")
+    skipped_records = summary.get("warc_records_skipped") or {}
+    if skipped_records:
+        table.add_row("WARC records skipped", f"{sum(skipped_records.values()):,}")
+        for key, n in skipped_records.items():
+            table.add_row(f"  {key}", f"{n:,}", style="dim")
     if summary.get("ignored"):
         table.add_row("ignored paths", f"{len(summary['ignored']):,}")
     table.add_row("time", f"{t.get('total', 0):.1f} s")

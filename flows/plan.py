@@ -20,7 +20,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import output, records
+from . import output, records, warc
 from .discover import Source, printable
 from .state import Entry
 
@@ -39,17 +39,18 @@ def too_large(size: int, limit: int, feed: bool = False) -> str:
 class Item:
     """One document to clean: a file to read, or a feed record carried inline."""
 
-    source: str  # becomes CleanDocument.source: the relative path, or 'feed.jsonl#<id>' / '#L<line>'
+    source: str  # becomes CleanDocument.source: the relative path, 'feed.jsonl#<id>' / '#L<line>', 'a.warc.gz#<id>'
     out: str  # output path relative to OUT
     sha256: str
     kind: str  # 'text' or 'html'
     size: int
     path: str | None = None
     text: str | None = None
-    html: str | None = None
+    html: str | bytes | None = None  # bytes: a WARC record's payload carried inline
     url: str | None = None
     title: str | None = None
     stat: tuple[int, int, int] | None = None  # a file's (size, mtime_ns, ctime_ns) at discovery
+    warc: warc.WarcRef | None = None  # a WARC record (``path`` is the WARC): its offset and headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ class Planner:
                                                                             force, max_bytes)
         self.on_skip, self.on_error, self.on_output = on_skip, on_error, on_output
         self.files = self.todo = self.skipped = self.errors = 0
+        self.warc_skipped: dict[str, int] = {}  # WARC records that are not documents, by type
         # every output claimed so far, as a 16-byte digest (not its path: ~70 bytes a document),
         # and the last RECENT outputs' sources, to name the first owner in a collision's message
         # (colliding names, a.txt and a.html, sit next to each other in the sorted walk)
@@ -198,6 +200,9 @@ class Planner:
 
     def _source_items(self, src: Source, max_bytes: int | None) -> Iterator[Item]:
         rel = printable(src.rel)  # names that are not UTF-8 get \xNN escapes: source and output stay text
+        if warc.is_warc_name(rel):
+            yield from self._warc_items(src, rel, max_bytes)
+            return
         _, ext = records.base_name(rel)
         feed = ext in records.JSON_EXT | records.JSONL_EXT
         if not feed and not self.force and self._unread(src, rel):
@@ -260,6 +265,32 @@ class Planner:
                            url=rec.url, title=rec.title)
         except records.InputError as exc:
             self._error(error(rel, "parse", str(exc), path=src.path))
+
+
+    def _warc_items(self, src: Source, rel: str, max_bytes: int | None) -> Iterator[Item]:
+        """A WARC's HTML records, read one at a time (never the whole file): each Item carries
+        the record's offset, and its worker reads the record again there."""
+        skipped = self.warc_skipped
+        try:
+            for rec in warc.scan(src.path, max_bytes=max_bytes):
+                if isinstance(rec, warc.WarcSkip):
+                    skipped[rec.key] = skipped.get(rec.key, 0) + 1
+                    continue
+                source = warc.record_source(rel, rec.record_id, rec.offset)
+                try:
+                    out = output.record_path(rel, warc.record_key(rec.record_id), rec.offset)
+                except output.OutputPathError as exc:
+                    self._error(error(source, "plan", str(exc), path=src.path))
+                    continue
+                if isinstance(rec, warc.WarcError):
+                    self._error(error(source, "parse", f"record at offset {rec.offset}: {rec.reason}",
+                                      path=src.path, out=out, kind=rec.kind))
+                    continue
+                ref = warc.ref(rec)
+                yield Item(source=source, out=out, sha256=rec.sha256, kind="html", size=len(rec.payload),
+                           path=src.path, html=rec.payload if ref.offset is None else None, url=rec.uri, warc=ref)
+        except OSError as exc:
+            self._error(error(rel, "read", f"cannot read: {exc.strerror or exc}", path=src.path, kind="OSError"))
 
 
 def plan(sources: Iterable[Source], manifest: dict[str, Entry], *, out_root: str, pipeline_version: str,

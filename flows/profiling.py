@@ -32,7 +32,7 @@ import cleaners
 from cleaners.profiles import ProfileFormatError, SiteCounts, SiteProfile, Thresholds, learn
 from cleaners.profiles import profile_filename, site_for
 
-from . import records
+from . import records, warc
 from .output import atomic_write, tmp_dir
 from .plan import Batch, Item
 
@@ -86,7 +86,7 @@ def planned_site(item: Item) -> str | None:
         try:
             if item.html is not None:
                 url = page_url(item.html)
-            elif item.path is not None:
+            elif item.path is not None and item.warc is None:  # a WARC record without a URI: its folder
                 with open(item.path, "rb") as f:
                     url = page_url(records.payload(f.read()))
         except (OSError, records.InputError):
@@ -97,7 +97,11 @@ def planned_site(item: Item) -> str | None:
 def blocks_of(item: Item) -> list[str]:
     """The document's block texts as the cleaners segment them (every cleaner off)."""
     cfg = segment_only_config()
-    if item.path is not None:
+    if item.warc is not None:
+        data, _ = warc.payload_of(item.path, item.warc, item.html, item.sha256)
+        doc = cleaners.clean_html(data, url=item.url, source=item.source, config=cfg,
+                                  content_type=item.warc.content_type)
+    elif item.path is not None:
         with open(item.path, "rb") as f:
             data = records.payload(f.read())
         if item.kind == "html":

@@ -110,6 +110,9 @@ def markdown(summary: dict) -> str:
         lines += ["", "| rule | blocks removed |", "|---|---:|"]
         for name, n in sorted(summary["removed_by_rule"].items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"| `{name}` | {n} |")
+    if summary.get("warc_records_skipped"):
+        lines += ["", "WARC records skipped (not documents): " + ", ".join(
+            f"{k} {n}" for k, n in summary["warc_records_skipped"].items())]
     if summary.get("errors_file"):
         lines += ["", f"Errors: `{summary['errors_file']}` in `{summary.get('out', '')}`"]
     if summary.get("review"):

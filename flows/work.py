@@ -14,7 +14,7 @@ import cleaners
 from cleaners.deadline import DeadlineExceeded, Watchdog
 from cleaners.document import to_json
 
-from . import records
+from . import records, warc
 from .output import Writer
 from .plan import Batch, Item, error
 from .state import Entry
@@ -92,18 +92,24 @@ def warm() -> int:
     return os.getpid()
 
 
-def clean_html(data, *, url=None, source=None, config=None, profile=None):
+def clean_html(data, *, url=None, source=None, config=None, profile=None, content_type=None):
     """cleaners.clean_html, with a missing HTML stage reported as such."""
+    kw = {} if content_type is None else {"content_type": content_type}  # the HTTP header (WARC records)
     try:
         if profile is not None:
-            return cleaners.clean_html(data, url=url, source=source, config=config, profile=profile)
-        return cleaners.clean_html(data, url=url, source=source, config=config)
+            return cleaners.clean_html(data, url=url, source=source, config=config, profile=profile, **kw)
+        return cleaners.clean_html(data, url=url, source=source, config=config, **kw)
     except (ImportError, NotImplementedError) as exc:
         raise HtmlUnsupported(f"HTML not yet supported ({type(exc).__name__}: {exc})") from None
 
 
 def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDocument, str]:
     """One document -> (CleanDocument, sha256 of the bytes actually read)."""
+    if item.warc is not None:  # a WARC record: read at its offset, its HTTP Content-Type gives the charset
+        data, sha = warc.payload_of(item.path, item.warc, item.html, item.sha256)
+        doc = clean_html(data, url=item.url, source=item.source, config=config, profile=profile,
+                         content_type=item.warc.content_type)
+        return doc.model_copy(update={"warc_record_id": item.warc.record_id, "warc_date": item.warc.date}), sha
     if item.path is not None:
         import hashlib
 

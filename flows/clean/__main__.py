@@ -65,6 +65,8 @@ def explain(path: str, config, review_out: str | None = None) -> int:
     from cleaners import CleanDocument, clean_bytes
     from flows import console, records, work
 
+    if records.base_name(path)[1] == ".warc":
+        return _usage(f"{path} is a WARC of many documents: explain one of its output .json files instead")
     try:
         with open(path, "rb") as f:
             raw = f.read()

@@ -286,6 +286,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             summary.update(files=planner.files, ignored=found.ignored, documents=planner.documents + discovery_errors,
                            skipped=planner.skipped, batches=batches_done)
             summary["failed"] += discovery_errors + planner.errors
+            if planner.warc_skipped:  # WARC records that are not documents (request, image...), by type
+                summary["warc_records_skipped"] = dict(sorted(planner.warc_skipped.items()))
         bar.stop()
         if book is not None:  # the documents counted from their output (sites too small to learn yet)
             summary["profiles"]["files_written"] += book.save()

@@ -66,7 +66,8 @@ def _printable(obj):
 
 
 def new_summary() -> dict:
-    return {"files": 0, "documents": 0, "cleaned": 0, "skipped": 0, "failed": 0, "ignored": [],
+    return {"files": 0, "documents": 0, "cleaned": 0, "empty": 0, "skipped": 0, "failed": 0, "retries": 0,
+            "ignored": [],
             "blocks_in": 0, "blocks_removed": 0, "chars_in": 0, "chars_kept": 0,
             "removed_by_cleaner": {}, "work_seconds": 0.0, "timings": {}}
 
@@ -75,6 +76,8 @@ def add_batch(summary: dict, st) -> None:
     """Fold one batch's stats into the run summary."""
     summary["cleaned"] += st.cleaned
     summary["failed"] += st.failed
+    summary["empty"] = summary.get("empty", 0) + getattr(st, "empty", 0)
+    summary["retries"] = summary.get("retries", 0) + getattr(st, "retries", 0)
     summary["blocks_in"] += st.blocks_in
     summary["blocks_removed"] += st.blocks_removed
     summary["chars_in"] += st.chars_in

@@ -7,6 +7,7 @@ which the parent commits once the batch is done.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class Options:
     profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
     time_limit: float | None = DOC_TIME_LIMIT  # seconds per document, all stages (None: no limit)
     count_sites: dict | None = None  # output path -> site, for documents counted from their output
+    memory_limit: int | None = None  # bytes of address space per worker (flows.pool), for the reason only
 
 
 class Job:
@@ -81,13 +83,70 @@ class BatchStats:
     errors: list[dict] = field(default_factory=list)
     done: list[Entry] = field(default_factory=list)
     profile_counts: dict = field(default_factory=dict)  # site -> SiteCounts (see Options.count_sites)
+    empty: int = 0  # cleaned documents with no text at all (an empty input, a page with nothing in it)
+    failed_outputs: list[str] = field(default_factory=list)  # outputs of failed documents (not written)
+    retries: int = 0  # documents cleaned again after their worker died (flows.supervise)
+
+    def fail(self, item: Item, err: dict) -> None:
+        """One failed document: its error (naming no output: none was written) and its output path."""
+        self.failed += 1
+        self.errors.append(err)
+        self.failed_outputs.append(item.out)
+
+
+# TEST ONLY (tests/test_faults.py, bench/faults.py): with DECLUTTER_TEST_FAULTS=1 in the
+# environment, a document whose bytes hold FAULT_MARK + "kill" / "hang" / "alloc" SIGKILLs its own
+# worker, hangs in a C call (libc sleep, which no in-process deadline interrupts) or allocates
+# without bound. Both the variable and the marker are needed: a user's document alone cannot do it.
+FAULTS_ENV = "DECLUTTER_TEST_FAULTS"
+FAULT_MARK = b"DECLUTTER-TEST-FAULT:"
+
+
+def _test_fault(item: Item) -> None:
+    if item.path is not None:
+        with open(item.path, "rb") as f:
+            data = f.read()
+    else:
+        data = (item.text or item.html or "").encode("utf-8")
+    at = data.find(FAULT_MARK)
+    if at < 0:
+        return
+    what = data[at + len(FAULT_MARK):at + len(FAULT_MARK) + 5]
+    if what.startswith(b"kill"):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif what.startswith(b"hang"):
+        import ctypes
+
+        ctypes.CDLL(None).sleep(3600)
+    elif what.startswith(b"alloc"):
+        hold = []
+        while True:
+            hold.append(bytearray(64 * 2**20))
+
+
+_MARK = None  # in a pool worker: shared [document index, its start], read by the parent (flows.pool)
+
+
+def set_mark(mark) -> None:
+    global _MARK
+    _MARK = mark
+
+
+def mark(index: int) -> None:
+    """Tell the parent which document of the batch this worker starts now (flows.pool: a dead or
+    stuck worker is then charged to that document). Two stores into shared memory; a no-op
+    outside a pool worker."""
+    m = _MARK
+    if m is not None:
+        m[1] = time.monotonic()
+        m[0] = index
 
 
 def warm() -> int:
     """Import and prime the cleaners in a fresh worker process (phrase books, regexes)."""
     cleaners.clean_text("Warm up.\n\nA short paragraph so every cleaner runs once.")
-    import os
-
     return os.getpid()
 
 
@@ -128,33 +187,37 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
     st = BatchStats(index=batch.index)
     profiles = opts.profiles or {}
     count_sites = opts.count_sites or {}
+    faults = os.environ.get(FAULTS_ENV) == "1"
     with Watchdog() as watchdog:  # one watchdog thread for the batch, not one per document
-        for item in batch.items:
+        for pos, item in enumerate(batch.items):
             st.documents += 1
+            mark(pos)
             try:
                 with watchdog.limit(opts.time_limit):
+                    if faults:
+                        _test_fault(item)
                     doc, sha = clean_item(item, opts.config, profiles.get(item.out))
             except DeadlineExceeded:
-                st.failed += 1
-                st.errors.append(error(item.source, "clean", f"took longer than the {opts.time_limit:g} s time "
-                                       "limit for one document (a pathological page?)", path=item.path,
-                                       out=item.out, kind="TimeLimit"))
+                st.fail(item, error(item.source, "clean", time_limit_reason(opts.time_limit), path=item.path,
+                                    kind="TimeLimit"))
+                continue
+            except MemoryError:
+                st.fail(item, error(item.source, "clean", memory_reason(opts.memory_limit), path=item.path,
+                                    kind="MemoryLimit"))
                 continue
             except Exception as exc:  # noqa: BLE001 - one bad document never stops the batch
-                st.failed += 1
                 stage = ("read" if isinstance(exc, (OSError, records.InputError)) else
                          "decode" if isinstance(exc, cleaners.UndecodableInput) else "clean")
-                st.errors.append(error(item.source, stage, _reason(exc), path=item.path, out=item.out,
-                                       kind=type(exc).__name__))
+                st.fail(item, error(item.source, stage, _reason(exc), path=item.path, kind=type(exc).__name__))
                 continue
             try:
                 writer.write(item.out, to_json(doc).encode("utf-8"))
             except Exception as exc:  # noqa: BLE001
-                st.failed += 1
-                st.errors.append(error(item.source, "write", _reason(exc), path=item.path, out=item.out,
-                                       kind=type(exc).__name__))
+                st.fail(item, error(item.source, "write", _reason(exc), path=item.path, kind=type(exc).__name__))
                 continue
             st.cleaned += 1
+            if not doc.stats.blocks_in:
+                st.empty += 1
             s = doc.stats
             st.blocks_in += s.blocks_in
             st.blocks_removed += s.blocks_removed
@@ -171,6 +234,22 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
                 count_into(st.profile_counts, site, texts_of(doc))
     st.seconds = time.perf_counter() - t0
     return st
+
+
+def hard_limit(limit: float | None) -> float | None:
+    """When the parent kills a worker whose document outlived its time limit: the in-process
+    deadline (``limit``) ends Python code within 50 ms; past this, the worker is stuck in C."""
+    return None if not limit else limit + max(2.0, 0.1 * limit)
+
+
+def time_limit_reason(limit: float | None) -> str:
+    return (f"took longer than the {limit:g} s time limit for one document (a pathological page?)"
+            if limit else "took too long")
+
+
+def memory_reason(limit: int | None) -> str:
+    mib = f" of {limit / 2**20:g} MiB" if limit else ""
+    return f"needed more memory than the worker's limit{mib} (a pathological page? raise --max-memory)"
 
 
 def _reason(exc: BaseException) -> str:

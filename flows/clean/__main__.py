@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=float, default=16, metavar="MIB",
                    help="refuse a document (file or feed record) larger than this many MiB as 'too large' "
                         "(default 16; 0: no limit)")
+    p.add_argument("--time-limit", type=float, default=300, metavar="SECONDS",
+                   help="give up on a document after this long; a worker stuck past it is killed and "
+                        "replaced (default 300; 0: no limit)")
+    p.add_argument("--max-memory", type=float, default=4096, metavar="MIB",
+                   help="address space each worker process may use; a document needing more fails "
+                        "alone (default 4096; 0: no limit)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     p.add_argument("--explain", metavar="PATH",
                    help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
@@ -88,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         return _usage("--batch-docs must be at least 1")
     if args.max_size < 0:
         return _usage("--max-size must be 0 (no limit) or more")
+    if args.time_limit < 0 or args.max_memory < 0:
+        return _usage("--time-limit and --max-memory must be 0 (no limit) or more")
     if args.no_profiles and args.rebuild_profiles:
         return _usage("--no-profiles and --rebuild-profiles contradict each other")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -126,12 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     settings.apply_defaults()
     temporary = server.launch_if_needed()  # boots while the rest of Prefect and the cleaners load
     workers = args.workers or max(1, os.cpu_count() or 1)
+    memory_limit = int(args.max_memory * 2**20) or None
     if not args.dask_address:
         from flows import pool
 
         # the workers spawn and import the cleaners while Prefect loads here (a run of a
         # single batch cleans in-process and leaves them unused: shut down at exit)
-        pool.prestart(workers)
+        pool.prestart(workers, memory_limit=memory_limit)
     try:
         from flows.clean.flow import clean_folder
         from prefect.task_runners import ThreadPoolTaskRunner
@@ -153,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             summary = clean_folder.with_options(task_runner=runner)(
                 inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
                 workers=workers, batch_docs=args.batch_docs, progress=interactive,
-                profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles, max_size=max_size)
+                profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles, max_size=max_size,
+                time_limit=args.time_limit or None, memory_limit=memory_limit)
     except OutputBusy as exc:  # another run took OUT between the check above and the flow's start
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 3

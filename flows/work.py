@@ -94,10 +94,10 @@ class BatchStats:
         self.failed_outputs.append(item.out)
 
 
-# TEST ONLY (tests/test_faults.py, bench/faults.py): with DECLUTTER_TEST_FAULTS=1 in the
-# environment, a document whose bytes hold FAULT_MARK + "kill" / "hang" / "alloc" SIGKILLs its own
-# worker, hangs in a C call (libc sleep, which no in-process deadline interrupts) or allocates
-# without bound. Both the variable and the marker are needed: a user's document alone cannot do it.
+# TEST ONLY (tests/test_faults*.py): with DECLUTTER_TEST_FAULTS=1 in the environment, a document
+# whose bytes hold FAULT_MARK + "kill" / "hang" / "alloc" SIGKILLs its own worker ("killonce": the
+# first time only, noted in $DECLUTTER_TEST_FAULTS_DIR), hangs in a C call (libc sleep, which no
+# in-process deadline interrupts) or allocates without bound. Both the variable and the marker are needed: a user's document alone cannot do it.
 FAULTS_ENV = "DECLUTTER_TEST_FAULTS"
 FAULT_MARK = b"DECLUTTER-TEST-FAULT:"
 
@@ -111,7 +111,13 @@ def _test_fault(item: Item) -> None:
     at = data.find(FAULT_MARK)
     if at < 0:
         return
-    what = data[at + len(FAULT_MARK):at + len(FAULT_MARK) + 5]
+    what = data[at + len(FAULT_MARK):at + len(FAULT_MARK) + 8]
+    if what.startswith(b"killonce"):  # the first worker to meet it dies, later ones clean it
+        try:
+            os.mkdir(os.path.join(os.environ.get(FAULTS_ENV + "_DIR", "."), f"killed-{item.sha256[:16]}"))
+        except FileExistsError:
+            return
+        os.kill(os.getpid(), 9)
     if what.startswith(b"kill"):
         import signal
 

@@ -87,6 +87,9 @@ def explain(path: str, config) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import time
+
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
     if args.workers is not None and args.workers < 1:
         return _usage("--workers must be at least 1")
@@ -132,7 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     from flows import server, settings
 
     settings.apply_defaults()
-    temporary = server.launch_if_needed()  # boots while the rest of Prefect and the cleaners load
+    from flows import runlog
+
+    # boots while the rest of Prefect and the cleaners load; what it says goes to a file under OUT/_runs
+    temporary = server.launch_if_needed(os.path.join(args.out, "_runs", runlog.stamp() + ".server.log"))
     workers = args.workers or max(1, os.cpu_count() or 1)
     memory_limit = int(args.max_memory * 2**20) or None
     if not args.dask_address:
@@ -167,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     except OutputBusy as exc:  # another run took OUT between the check above and the flow's start
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 3
+    # the whole run as the user waited for it: the server's boot and Prefect's start-up included
+    t = summary["timings"]
+    t["flow"], t["total"] = t.get("total"), round(time.perf_counter() - started, 3)
+    runlog.write_summary(summary["run_log"], summary)
     if not args.quiet:
         from flows import console
 

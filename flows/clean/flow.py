@@ -175,10 +175,12 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     lock = OutLock.acquire(out_root)  # one run per OUT at a time (reliability: issue 6)
     _sweep_tmp(out_root, stale_seconds=0)  # the lock is ours: temp files left are a killed run's
     log = runlog.RunLog(out_root)
+    engine_log = runlog.EngineLog(log.engine_log_path).__enter__()  # Prefect's messages: a file, not the terminal
     summary = runlog.new_summary()
     # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
     config_fp = config_fingerprint(cfg) + ("" if profiles else "+no-profiles")
-    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.__version__,
+    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, workers_requested=n,
+                   pipeline_version=cleaners.__version__,
                    config=config_fp, config_file=config, force=force,
                    engine="dask" if distributed else "in-process")
     opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
@@ -244,9 +246,11 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             # in-process, against a steady 42-45 s plain loop (bench/RESULTS.md, "Flows")
             if known > 1 and not distributed:
                 pool_key, _ = _start_pool(min(n, known), opts)
-                summary["engine"] = "processes"
+                summary.update(engine="processes", workers=min(n, known))
             else:
                 worker_pool.discard()  # workers the CLI started early are not needed
+                if not distributed:  # one batch: cleaned right here, in the flow's process
+                    summary["workers"] = 0
             # at most a few batches in flight: the next is always queued when a worker frees up
             # (the task runner has workers + 1 threads), and no more are held than that
             in_flight = 2 * n + 2
@@ -315,6 +319,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         ctx = FlowRunContext.get()
         if ctx and ctx.flow_run:
             summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
+        if os.path.exists(log.engine_log_path):
+            summary["engine_log"] = os.path.relpath(log.engine_log_path, out_root)
         summary["run_log"] = log.finish(summary)
         create_markdown_artifact(runlog.markdown(summary), key="declutter-run-summary",
                                  description=f"declutter run {log.name}: {out_root}")
@@ -323,6 +329,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         return summary
     finally:
         bar.stop()
+        engine_log.__exit__(None, None, None)
         for sp in spools:
             sp.close()
         if pool_key:

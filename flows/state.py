@@ -31,14 +31,17 @@ CREATE TABLE IF NOT EXISTS outputs (
     config TEXT NOT NULL,
     size INTEGER,
     mtime_ns INTEGER,
-    ctime_ns INTEGER
+    ctime_ns INTEGER,
+    input TEXT
 )
 """
 # what the input file's stat said when it was read (NULL for feed records, and for rows
 # written before these columns existed): an unchanged stat skips the file without reading it
-STAT_COLUMNS = (("size", "INTEGER"), ("mtime_ns", "INTEGER"), ("ctime_ns", "INTEGER"))
+STAT_COLUMNS = (("size", "INTEGER"), ("mtime_ns", "INTEGER"), ("ctime_ns", "INTEGER"),
+                # the file read (a feed's records: the feed), absolute: an output whose input is gone is stale
+                ("input", "TEXT"))
 REFRESH_BATCH = 1000
-COLUMNS = "out, source, sha256, pipeline_version, config, size, mtime_ns, ctime_ns"
+COLUMNS = "out, source, sha256, pipeline_version, config, size, mtime_ns, ctime_ns, input"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,7 @@ class Entry:
     size: int | None = None  # the input file's stat when it was read (None: a feed record)
     mtime_ns: int | None = None
     ctime_ns: int | None = None
+    input: str | None = None  # the file read, absolute (None: a row from before this column)
 
     @property
     def stat(self) -> tuple[int, int, int] | None:
@@ -98,9 +102,18 @@ class Manifest:
             return
         with self._db:
             self._db.executemany(
-                f"INSERT OR REPLACE INTO outputs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(e.out, e.source, e.sha256, e.pipeline_version, e.config, e.size, e.mtime_ns, e.ctime_ns)
-                 for e in entries])
+                f"INSERT OR REPLACE INTO outputs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(e.out, e.source, e.sha256, e.pipeline_version, e.config, e.size, e.mtime_ns, e.ctime_ns,
+                  e.input) for e in entries])
+
+    def inputs(self):
+        """(out, input) of every row that knows its input file, in output order (streamed)."""
+        yield from self._db.execute("SELECT out, input FROM outputs WHERE input IS NOT NULL ORDER BY out")
+
+    def forget(self, outs: list[str]) -> None:
+        self._flush_stats()
+        with self._db:
+            self._db.executemany("DELETE FROM outputs WHERE out = ?", [(o,) for o in outs])
 
     def refresh_stat(self, out: str, stat: tuple[int, int, int]) -> None:
         """A file read again and found unchanged (same sha256) under a new stat (touched,

@@ -41,6 +41,7 @@ class Options:
     time_limit: float | None = DOC_TIME_LIMIT  # seconds per document, all stages (None: no limit)
     count_sites: dict | None = None  # output path -> site, for documents counted from their output
     memory_limit: int | None = None  # bytes of address space per worker (flows.pool), for the reason only
+    durable: bool = True  # outputs flushed to disk (per batch) before they count as done (flows.output)
 
 
 class Job:
@@ -189,8 +190,9 @@ def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDoc
 
 def clean_batch(batch: Batch, opts: Options) -> BatchStats:
     t0 = time.perf_counter()
-    writer = Writer(opts.out_root)
+    writer = Writer(opts.out_root, durable=opts.durable)
     st = BatchStats(index=batch.index)
+    written: list[tuple[Item, cleaners.CleanDocument, str]] = []  # counted once durable (commit)
     profiles = opts.profiles or {}
     count_sites = opts.count_sites or {}
     faults = os.environ.get(FAULTS_ENV) == "1"
@@ -217,27 +219,35 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
                 st.fail(item, error(item.source, stage, _reason(exc), path=item.path, kind=type(exc).__name__))
                 continue
             try:
-                writer.write(item.out, to_json(doc).encode("utf-8"))
+                writer.write(item.out, to_json(doc).encode("utf-8"), key=len(written))
             except Exception as exc:  # noqa: BLE001
                 st.fail(item, error(item.source, "write", _reason(exc), path=item.path, kind=type(exc).__name__))
                 continue
-            st.cleaned += 1
-            if not doc.stats.blocks_in:
-                st.empty += 1
-            s = doc.stats
-            st.blocks_in += s.blocks_in
-            st.blocks_removed += s.blocks_removed
-            st.chars_in += s.chars_in
-            st.chars_kept += s.chars_kept
-            for name, n in s.removed_by_cleaner.items():
-                st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
-            st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp,
-                                 *(item.stat or (None, None, None))))
-            site = count_sites.get(item.out)
-            if site is not None:
-                from .profiling import count_into, texts_of
+            written.append((item, doc, sha))
+    mark(-1)
+    lost = dict(writer.commit())  # on disk, in place, folders flushed: now they count
+    for key, (item, doc, sha) in enumerate(written):
+        if key in lost:
+            exc = lost[key]
+            st.fail(item, error(item.source, "write", _reason(exc), path=item.path, kind=type(exc).__name__))
+            continue
+        st.cleaned += 1
+        if not doc.stats.blocks_in:
+            st.empty += 1
+        s = doc.stats
+        st.blocks_in += s.blocks_in
+        st.blocks_removed += s.blocks_removed
+        st.chars_in += s.chars_in
+        st.chars_kept += s.chars_kept
+        for name, n in s.removed_by_cleaner.items():
+            st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
+        st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp,
+                             *(item.stat or (None, None, None)), item.path or item.origin))
+        site = count_sites.get(item.out)
+        if site is not None:
+            from .profiling import count_into, texts_of
 
-                count_into(st.profile_counts, site, texts_of(doc))
+            count_into(st.profile_counts, site, texts_of(doc))
     st.seconds = time.perf_counter() - t0
     return st
 

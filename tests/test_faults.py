@@ -47,27 +47,36 @@ def _run(batch, opts, n=2):
 
 
 def test_poison_documents_are_recorded_and_the_rest_of_the_batch_is_written(tmp_path, faults):
-    root = _corpus(tmp_path / "in", {"k-kill.txt": "kill", "h-hang.txt": "hang", "m-alloc.txt": "alloc"})
+    root = _corpus(tmp_path / "in", {"k-kill.txt": "kill", "h-hang.txt": "hang"})
     out = tmp_path / "out"
-    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=3.0,
-                        memory_limit=512 * 2**20)
+    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=1.0)
     st, replaced = _run(_batch(root, out), opts)
 
     by = {e["source"]: e for e in st.errors}
-    assert set(by) == {"k-kill.txt", "h-hang.txt", "m-alloc.txt"}
+    assert set(by) == {"k-kill.txt", "h-hang.txt"}
     assert by["k-kill.txt"]["error"] == "WorkerDied"
     assert by["k-kill.txt"]["reason"] == "worker died (SIGKILL) while cleaning this document; retried 2x"
     assert by["h-hang.txt"]["error"] == "TimeLimit" and "killed and replaced" in by["h-hang.txt"]["reason"]
-    assert by["m-alloc.txt"]["error"] == "MemoryLimit" and "512 MiB" in by["m-alloc.txt"]["reason"]
     assert all(e["output"] is None for e in st.errors)  # nothing was written for them
-    assert st.cleaned == 6 and st.failed == 3 and st.documents == 9
-    assert sorted(st.failed_outputs) == ["h-hang.json", "k-kill.json", "m-alloc.json"]
+    assert st.cleaned == 6 and st.failed == 2 and st.documents == 8
+    assert sorted(st.failed_outputs) == ["h-hang.json", "k-kill.json"]
     assert sorted(e.out for e in st.done) == [f"good{i}.json" for i in range(6)]
     for i in range(6):
         assert "sea wall" in json.loads((out / f"good{i}.json").read_text())["text"]
-    assert not any((out / n).exists() for n in ("k-kill.json", "h-hang.json", "m-alloc.json"))
-    assert replaced == 4  # three deaths of the killer, one hang; the allocation is caught in the worker
+    assert not any((out / n).exists() for n in ("k-kill.json", "h-hang.json"))
+    assert replaced == 4  # three deaths of the killer, one hang
     assert st.retries >= 2
+
+
+def test_a_document_allocating_without_bound_fails_alone(tmp_path, faults):
+    root = _corpus(tmp_path / "in", {"m-alloc.txt": "alloc"}, n_good=3)
+    out = tmp_path / "out"
+    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=None,
+                        memory_limit=512 * 2**20)
+    st, replaced = _run(_batch(root, out), opts, n=1)
+    assert [(e["source"], e["error"]) for e in st.errors] == [("m-alloc.txt", "MemoryLimit")]
+    assert "512 MiB" in st.errors[0]["reason"] and "--max-memory" in st.errors[0]["reason"]
+    assert st.cleaned == 3 and replaced == 0  # caught in the worker, which goes on
 
 
 def test_a_worker_killed_from_outside_costs_a_retry_not_a_document(tmp_path):

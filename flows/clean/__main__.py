@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-memory", type=float, default=4096, metavar="MIB",
                    help="address space each worker process may use; a document needing more fails "
                         "alone (default 4096; 0: no limit)")
+    p.add_argument("--no-fsync", action="store_true",
+                   help="do not flush outputs to disk before recording them (faster on slow disks; a "
+                        "machine crash may then lose or truncate the last batches' outputs)")
+    p.add_argument("--prune", action="store_true",
+                   help="remove the outputs (and manifest rows) of inputs that no longer exist; "
+                        "without it they stay and the summary counts them as stale")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     p.add_argument("--explain", metavar="PATH",
                    help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
@@ -169,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                 inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
                 workers=workers, batch_docs=args.batch_docs, progress=interactive,
                 profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles, max_size=max_size,
-                time_limit=args.time_limit or None, memory_limit=memory_limit)
+                time_limit=args.time_limit or None, memory_limit=memory_limit, durable=not args.no_fsync,
+                prune=args.prune)
     except OutputBusy as exc:  # another run took OUT between the check above and the flow's start
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 3

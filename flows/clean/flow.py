@@ -38,7 +38,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
-from flows import console, output, pool as worker_pool, profiling, runlog, supervise, work  # noqa: E402
+from flows import console, output, pool as worker_pool, profiling, runlog, stale, supervise, work  # noqa: E402
 from flows.spool import BatchSpool, LineSpool  # noqa: E402
 from flows.discover import Discovery, iter_sources  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
@@ -155,14 +155,17 @@ def write_jsonl(path: str, out_root: str, outputs) -> int:
 def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
         progress=False, distributed=False, profiles=True, rebuild_profiles=False,
         max_size: int | None = DEFAULT_MAX_BYTES, time_limit: float | None = work.DOC_TIME_LIMIT,
-        memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20) -> dict:
+        memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
+        prune: bool = False) -> dict:
     """The flow body. Call inside a flow run (it submits the batch task).
 
     ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
     ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``);
     ``max_size``: bytes above which a document is refused as too large (None: no limit);
     ``time_limit``: seconds per document (a worker stuck past it is killed and replaced);
-    ``memory_limit``: bytes of address space per worker process (None: no limit).
+    ``memory_limit``: bytes of address space per worker process (None: no limit);
+    ``durable``: outputs flushed to disk before their manifest rows are written (flows.output);
+    ``prune``: remove the outputs and manifest rows of inputs that no longer exist.
     Raises ``OutputBusy`` when another run holds OUT's lock."""
     force = force or (profiles and rebuild_profiles)
     t0 = time.perf_counter()
@@ -185,7 +188,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                    engine="dask" if distributed else "in-process")
     opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
                         config_fp=config_fp, config=cfg, time_limit=time_limit,
-                        memory_limit=memory_limit if not distributed else None)
+                        memory_limit=memory_limit if not distributed else None, durable=durable)
     pool_key = None
     bar = console.Bar(progress)
     found = Discovery()
@@ -294,6 +297,14 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                 bar.advance(st.documents)
             if pool_key:
                 summary["workers_replaced"] = _POOLS[pool_key].replaced
+            # outputs whose input is gone: counted, or with --prune removed (files, then rows)
+            gone = stale.find(man.inputs(), planner.claimed, planner.feeds_read)
+            if prune and gone:
+                man.forget(stale.prune(out_root, gone))
+                summary.update(pruned=len(gone), pruned_outputs=gone)
+                logger.info("pruned %d outputs whose inputs are gone", len(gone))
+            else:
+                summary["stale"] = len(gone)
             discovery_errors = summary.pop("discovery_errors", 0)
             summary.update(files=planner.files, ignored=found.ignored, documents=planner.documents + discovery_errors,
                            skipped=planner.skipped, batches=batches_done)
@@ -370,7 +381,8 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
                  batch_docs: int = 250, progress: bool = False, profiles: bool = True,
                  rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES,
                  time_limit: float | None = work.DOC_TIME_LIMIT,
-                 memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20) -> dict:
+                 memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
+                 prune: bool = False) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
 
     Unchanged documents are skipped (``force`` redoes them); the run summary
@@ -382,4 +394,4 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
     distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
     return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
                progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles,
-               max_size=max_size, time_limit=time_limit, memory_limit=memory_limit)
+               max_size=max_size, time_limit=time_limit, memory_limit=memory_limit, durable=durable, prune=prune)

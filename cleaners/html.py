@@ -483,7 +483,7 @@ def _tld_extract():
     if _EXTRACT is None:
         import tldextract
 
-        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=())  # bundled snapshot, never fetches
+        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled snapshot, no cache
     return _EXTRACT
 
 

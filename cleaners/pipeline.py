@@ -119,7 +119,8 @@ def assemble(draft: Draft, *, source: str | None, stats: Mapping) -> CleanDocume
         authors=list(m.authors), language=m.language, site=m.site, text=text, removed=removed,
         stats=Stats(blocks_in=len(draft.blocks), blocks_kept=len(kept), blocks_removed=len(removed),
                     removed_by_cleaner=dict(sorted(by_cleaner.items())),
-                    chars_in=sum(len(b.text) for b in draft.blocks), chars_kept=len(text), **stats),
+                    # measured alike (blocks joined as the text joins them): kept <= in
+                    chars_in=len("\n\n".join(b.text for b in draft.blocks)), chars_kept=len(text), **stats),
         pipeline_version=__version__,
     )
 

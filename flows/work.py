@@ -184,8 +184,11 @@ def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDoc
         if item.title and not doc.title:
             doc = doc.model_copy(update={"title": item.title})
         return doc, item.sha256
+    from cleaners.profiles.site import registered_domain
+
+    # a text record's site is its URL's registered domain, as an HTML page's is (per-site config too)
     return cleaners.clean_text(item.text, source=item.source, url=item.url, title=item.title,
-                               config=config, profile=profile), item.sha256
+                               site=registered_domain(item.url), config=config, profile=profile), item.sha256
 
 
 def clean_batch(batch: Batch, opts: Options) -> BatchStats:
@@ -271,5 +274,22 @@ def memory_reason(limit: int | None) -> str:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0] if "\n" not in text[:200] else text[:500]
+    return whole_reason(str(exc) or type(exc).__name__)
+
+
+REASON_CHARS = 500
+
+
+def whole_reason(text: str, limit: int = REASON_CHARS) -> str:
+    """An exception's message as an error reason: never cut inside a word or a sentence. A long
+    one keeps its whole sentences (at least its first line's words) up to ``limit`` and says
+    how much was left out."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(". "), head.rfind("; "), head.rfind(": "))
+    if cut < limit // 3:
+        cut = head.rfind(" ")
+    kept = head[:cut + 1].rstrip() if cut > 0 else head
+    return f"{kept} [... {len(text) - len(kept):,} more characters]"

@@ -292,6 +292,11 @@ def take(n: int, *, memory_limit: int | None = None, hard_limit: float | None = 
     return start(n, memory_limit=memory_limit, hard_limit=hard_limit)
 
 
+def prestarted() -> bool:
+    """Workers are started and waiting to be taken (the CLI's)."""
+    return _EARLY is not None
+
+
 def discard() -> None:
     """Stop the prestarted workers (the run needs none)."""
     _shutdown_early()

@@ -247,7 +247,9 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             # process Prefect's threads (API client, events, logs, heartbeat) take the GIL
             # from the cleaning thread: measured 44-74 s for the same 10,000 documents
             # in-process, against a steady 42-45 s plain loop (bench/RESULTS.md, "Flows")
-            if known > 1 and not distributed:
+            # (a single batch too when the CLI has started workers already: then a page that
+            # kills or hangs its process costs that page, not the run)
+            if not distributed and (known > 1 or (known and worker_pool.prestarted())):
                 pool_key, _ = _start_pool(min(n, known), opts)
                 summary.update(engine="processes", workers=min(n, known))
             else:

@@ -122,6 +122,30 @@ def clean(run: Callable[[Batch], work.BatchStats], batch: Batch, opts: work.Opti
     return total
 
 
+def profile(run: Callable[[Batch], object], batch: Batch):
+    """A profiling batch (``run`` -> ProfileBatch) that survives lost workers: the document a
+    lost worker names is left out (the cleaning stage meets it again and records it), an
+    unnamed loss is retried once; a second unnamed loss raises (a warning of the stage)."""
+    dropped, unnamed = 0, 0
+    while True:
+        try:
+            res = run(batch)
+            res.failed += dropped
+            return res
+        except BaseException as exc:  # noqa: BLE001
+            lost = lost_worker(exc)
+            if lost is None:
+                raise
+            i = lost.index
+            if i is None or not 0 <= i < len(batch.items):
+                unnamed += 1
+                if unnamed > 1:
+                    raise
+                continue
+            batch = Batch(batch.index, batch.items[:i] + batch.items[i + 1:])
+            dropped += 1
+
+
 def _hung(item, opts: work.Options) -> dict:
     reason = work.time_limit_reason(opts.time_limit)
     return error(item.source, "clean", reason + ", stuck where it could not be interrupted: its worker was "

@@ -142,3 +142,20 @@ def test_the_fault_hook_needs_its_variable(tmp_path, monkeypatch):
     st = work.clean_batch(_batch(root, out), work.Options(out_root=str(out), pipeline_version="t",
                                                           config_fp="d"))
     assert st.cleaned == 1 and os.path.exists(out / "k-kill.json")
+
+
+def test_profiling_leaves_out_the_document_that_killed_its_worker(tmp_path):
+    root = _corpus(tmp_path / "in", {}, n_good=4)
+    batch = _batch(root, tmp_path / "out")
+    seen = []
+
+    def run(b):
+        seen.append([i.source for i in b.items])
+        if "good1.txt" in seen[-1]:
+            raise worker_pool.WorkerLost("worker died (SIGSEGV)", seen[-1].index("good1.txt"))
+        from flows.profiling import ProfileBatch
+
+        return ProfileBatch(index=b.index)
+
+    res = supervise.profile(run, batch)
+    assert res.failed == 1 and seen[-1] == ["good0.txt", "good2.txt", "good3.txt"]

@@ -66,3 +66,28 @@ def test_cli_survives_a_poison_document_calmly(prefect_server_env, tmp_path):
     assert errors["d007.txt"]["reason"] == "worker died (SIGKILL) while cleaning this document; retried 2x"
     assert errors["d020.txt"]["error"] == "TimeLimit"
     assert all(e["output"] is None for e in errors.values())
+
+
+def test_dask_batch_that_keeps_killing_workers_is_split_to_its_poison(prefect_server_env, tmp_path, monkeypatch):
+    """Dask gives up on a task after distributed.scheduler.allowed-failures lost workers
+    (KilledWorker; 0 here, to keep the test short): the flow bisects the batch."""
+    pytest.importorskip("prefect_dask")
+    import dask
+    from distributed import LocalCluster
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect_dask import DaskTaskRunner
+
+    from flows.clean import clean_folder
+
+    monkeypatch.setenv(work.FAULTS_ENV, "1")
+    src, out = _corpus(tmp_path / "in", 6, {4: "kill"}), tmp_path / "out"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            with temporary_settings(updates={PREFECT_API_URL: prefect_server_env["PREFECT_API_URL"]}):
+                summary = clean_folder.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(
+                    inputs=[str(src)], out=str(out), batch_docs=3, profiles=False)
+    assert summary["cleaned"] == 5 and summary["failed"] == 1
+    (err,) = summary["errors"]
+    assert err["source"] == "d004.txt" and err["error"] == "WorkerDied"
+    assert err["reason"] == "worker lost (KilledWorker) while cleaning this document; retried 2x"
+    assert sorted(p.name for p in out.glob("*.json")) == [f"d{i:03d}.json" for i in range(6) if i != 4]

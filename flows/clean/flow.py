@@ -64,10 +64,7 @@ def _in_pool(fn, job: work.Job, pool: str | None):
         return fn(job.batch, job.arg)
     if fn is work.clean_batch:  # a dead or stuck worker costs its document, not the batch
         return supervise.clean(lambda b: workers.run(fn, b, job.arg), job.batch, job.arg)
-    try:
-        return workers.run(fn, job.batch, job.arg)
-    except worker_pool.WorkerLost:  # profiling: once more in a fresh worker, else a warning
-        return workers.run(fn, job.batch, job.arg)
+    return supervise.profile(lambda b: workers.run(fn, b, job.arg), job.batch)  # profiling
 
 
 # A task's batch travels as a work.Job (batch + options), which Prefect does not walk.

@@ -50,9 +50,11 @@ class WorkerLost(Exception):
     """The worker running a call died, or was killed because a document outlived ``hard_limit``.
     ``index``: the position (in the call's batch) of the document it was cleaning, None if none."""
 
-    def __init__(self, how: str, index: int | None, *, timed_out: bool = False, pid: int | None = None):
+    def __init__(self, how: str, index: int | None, *, timed_out: bool = False, pid: int | None = None,
+                 named: bool = True):
         super().__init__(how)
         self.how, self.index, self.timed_out, self.pid = how, index, timed_out, pid
+        self.named = named  # False: the runner cannot say which document (index None means unknown)
 
 
 def _watch_parent(parent_pid: int) -> None:

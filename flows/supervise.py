@@ -26,6 +26,7 @@ from .plan import Batch, error
 from .pool import WorkerLost
 
 DEFAULT_RETRIES = 2
+MAX_IDLE_LOSSES = 10  # deaths of a worker before it started the document, per document, not counted
 
 
 def lost_worker(exc: BaseException) -> WorkerLost | None:
@@ -35,8 +36,13 @@ def lost_worker(exc: BaseException) -> WorkerLost | None:
         return exc
     name = type(exc).__name__
     if name in ("KilledWorker", "BrokenProcessPool"):
-        return WorkerLost(f"worker lost ({name})", None)
+        return WorkerLost(f"worker lost ({name})", None, named=False)
     return None
+
+
+def _strike(lost: WorkerLost) -> bool:
+    """The loss is evidence against the document: it was on it, or the runner cannot say."""
+    return lost.index is not None or not lost.named
 
 
 def merge(into: work.BatchStats, st: work.BatchStats) -> None:
@@ -101,9 +107,12 @@ def clean(run: Callable[[Batch], work.BatchStats], batch: Batch, opts: work.Opti
         attempt(items[half:])
 
     def alone(item, lost: WorkerLost) -> None:
-        tries = 1
+        # a strike is a death while cleaning this document; a worker of ours that died before
+        # starting it (killed while it booted, say) is no evidence against it: tried again,
+        # up to MAX_IDLE_LOSSES times. A Dask loss cannot tell: it always counts.
+        tries = 1 if _strike(lost) else 0
+        idle = 0
         while tries <= retries:
-            tries += 1
             total.retries += 1
             try:
                 merge(total, run(Batch(batch.index, (item,))))
@@ -112,10 +121,14 @@ def clean(run: Callable[[Batch], work.BatchStats], batch: Batch, opts: work.Opti
                 again = lost_worker(exc)
                 if again is None:
                     raise
-                lost = again
-                if lost.timed_out:
+                if again.timed_out:
                     failed(item, _hung(item, opts))
                     return
+                if _strike(again) or idle >= MAX_IDLE_LOSSES:
+                    tries += 1
+                    lost = again
+                else:
+                    idle += 1
         failed(item, _died(item, lost, tries))
 
     attempt(batch.items)

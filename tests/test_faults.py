@@ -159,3 +159,23 @@ def test_profiling_leaves_out_the_document_that_killed_its_worker(tmp_path):
 
     res = supervise.profile(run, batch)
     assert res.failed == 1 and seen[-1] == ["good0.txt", "good2.txt", "good3.txt"]
+
+
+def test_a_worker_lost_before_it_started_the_document_is_no_strike(tmp_path):
+    """Random kills can hit the fresh worker a retry waits for, while it boots: those losses
+    name no document and do not count against the one being retried."""
+    root = _corpus(tmp_path / "in", {}, n_good=3)
+    out = tmp_path / "out"
+    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d")
+    calls = []
+
+    def run(b):
+        calls.append(len(b.items))
+        if len(calls) == 1:
+            raise worker_pool.WorkerLost("worker died (SIGKILL)", 1)
+        if 2 <= len(calls) <= 4:  # the retry's worker, killed three times while it booted
+            raise worker_pool.WorkerLost("worker died (SIGKILL)", None)
+        return work.clean_batch(b, opts)
+
+    st = supervise.clean(run, _batch(root, out), opts)
+    assert st.failed == 0 and st.cleaned == 3, st.errors

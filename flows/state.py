@@ -61,6 +61,22 @@ class Entry:
         return None if self.size is None else (self.size, self.mtime_ns, self.ctime_ns)
 
 
+def _path_in(path: str | None):
+    """A file name for the ``input`` column: text when it is UTF-8, else its bytes (a BLOB),
+    so a name that is not UTF-8 is kept exactly (SQLite text must be UTF-8)."""
+    if path is None:
+        return None
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def _path_out(value) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
 def config_fingerprint(config) -> str:
     """A short, stable fingerprint of a cleaners Config (or 'default')."""
     if config is None:
@@ -88,13 +104,13 @@ class Manifest:
 
     def load(self) -> dict[str, Entry]:
         rows = self._db.execute(f"SELECT {COLUMNS} FROM outputs")
-        return {r[0]: Entry(*r) for r in rows}
+        return {r[0]: Entry(*r[:-1], _path_out(r[-1])) for r in rows}
 
     def get(self, out: str) -> Entry | None:
         """One output's row (a point lookup on the primary key: a run never loads them all).
         Stats given to ``refresh_stat`` may not be written yet (they are by ``record`` and ``close``)."""
         r = self._db.execute(f"SELECT {COLUMNS} FROM outputs WHERE out = ?", (out,)).fetchone()
-        return Entry(*r) if r else None
+        return Entry(*r[:-1], _path_out(r[-1])) if r else None
 
     def record(self, entries: list[Entry]) -> None:
         self._flush_stats()
@@ -104,11 +120,12 @@ class Manifest:
             self._db.executemany(
                 f"INSERT OR REPLACE INTO outputs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(e.out, e.source, e.sha256, e.pipeline_version, e.config, e.size, e.mtime_ns, e.ctime_ns,
-                  e.input) for e in entries])
+                  _path_in(e.input)) for e in entries])
 
     def inputs(self):
         """(out, input) of every row that knows its input file, in output order (streamed)."""
-        yield from self._db.execute("SELECT out, input FROM outputs WHERE input IS NOT NULL ORDER BY out")
+        for out, path in self._db.execute("SELECT out, input FROM outputs WHERE input IS NOT NULL ORDER BY out"):
+            yield out, _path_out(path)
 
     def forget(self, outs: list[str]) -> None:
         self._flush_stats()

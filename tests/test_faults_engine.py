@@ -67,6 +67,18 @@ def test_cli_survives_a_poison_document_calmly(prefect_server_env, tmp_path):
     assert errors["d020.txt"]["error"] == "TimeLimit"
     assert all(e["output"] is None for e in errors.values())
 
+    # an input deleted: its output is stale (counted), and with --prune removed and listed
+    for i in (0, 7, 20):
+        (src / f"d{i:03d}.txt").unlink()
+    r = run_cli([src], out, env, "--workers", "2")
+    assert r.returncode == 0, r.stderr[-3000:]
+    summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
+    assert summary["stale"] == 1 and summary["skipped"] == 27 and (out / "d000.json").exists()
+    r = run_cli([src], out, env, "--workers", "2", "--prune")
+    assert r.returncode == 0, r.stderr[-3000:]
+    summary = json.loads(sorted((out / "_runs").glob("*Z.json"))[-1].read_text())
+    assert summary["pruned_outputs"] == ["d000.json"] and not (out / "d000.json").exists()
+
 
 def test_dask_batch_that_keeps_killing_workers_is_split_to_its_poison(prefect_server_env, tmp_path, monkeypatch):
     """Dask gives up on a task after distributed.scheduler.allowed-failures lost workers

@@ -83,3 +83,17 @@ def test_outputs_of_gone_inputs_are_stale_and_pruned(tmp_path):
         assert man.get("sub/b.json") is None and man.get("x.json") is not None
         planner = _run(src, out, man)
         assert stale.find(man.inputs(), planner.claimed, planner.feeds_read) == []
+
+
+def test_an_input_named_in_bytes_that_are_not_utf8_is_recorded_and_found_stale(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    name = os.fsdecode(b"caf\xe9.txt")  # Latin-1 bytes: a lone surrogate in Python
+    (src / name).write_text(TEXT)
+    (src / "b.txt").write_text(TEXT)
+    with Manifest(str(out)) as man:
+        _run(src, out, man)
+        assert dict(man.inputs())["caf\\xe9.json"] == str(src / name)
+        (src / name).unlink()
+        planner = _run(src, out, man)
+        assert stale.find(man.inputs(), planner.claimed, planner.feeds_read) == ["caf\\xe9.json"]

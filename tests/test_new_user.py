@@ -110,3 +110,21 @@ def test_a_run_without_errors_writes_no_errors_file(tmp_path):
     assert summary["errors_file"] and os.path.exists(noisy.errors_path)
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert "only when a document failed" in readme
+
+
+def test_prefect_console_messages_go_to_the_run_s_engine_log(tmp_path, capsys):
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    root = logging.getLogger()
+    console_handler = PrefectConsoleHandler()
+    root.addHandler(console_handler)
+    try:
+        with runlog.EngineLog(str(tmp_path / "_runs" / "x.engine.log")) as engine:
+            logging.getLogger("prefect.task_runs").error("Task run failed: Traceback (most recent call last)")
+        assert console_handler in root.handlers and engine._file not in root.handlers
+        assert "Task run failed" in (tmp_path / "_runs" / "x.engine.log").read_text()
+        assert "Task run failed" not in capsys.readouterr().err
+    finally:
+        root.removeHandler(console_handler)

@@ -50,8 +50,10 @@ def merge(into: work.BatchStats, st: work.BatchStats) -> None:
     for name in ("documents", "cleaned", "failed", "blocks_in", "blocks_removed", "chars_in", "chars_kept",
                  "seconds", "empty", "retries"):
         setattr(into, name, getattr(into, name) + getattr(st, name))
-    for name, n in st.removed_by_cleaner.items():
-        into.removed_by_cleaner[name] = into.removed_by_cleaner.get(name, 0) + n
+    for counts in ("removed_by_cleaner", "removed_by_rule"):  # (per rule: once main's rule ids are in)
+        have = getattr(into, counts, None)
+        for name, n in getattr(st, counts, {}).items():
+            have[name] = have.get(name, 0) + n
     into.errors.extend(st.errors)
     into.done.extend(st.done)
     into.failed_outputs.extend(st.failed_outputs)

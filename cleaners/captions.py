@@ -29,7 +29,13 @@ MAX_FIGURE_GROUP = 4     # kicker + caption + credit (+ one more line) printed t
 def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     ag = _alternation(list(agencies))
     ag_upper = "|".join(regex.escape(a.upper()) for a in sorted(set(agencies), key=len, reverse=True)) or "(?!)"
-    name = r"[\p{L}\p{M}.'’\- ]{2,60}?"
+    # a photographer's name: capitalised words (initials, hyphens, apostrophes) with the
+    # particles of names between them, as credits print them ("Jane Doe", "J. R. de la
+    # Cruz", "JANE DOE"), never a run of lower-case words: "... an opinion piece for The
+    # New York Times" and "..., a REUTERS/Ipsos poll found" are sentences, not credits
+    cap = r"(?-i:\p{Lu})[\p{L}\p{M}.'’\-]*"
+    particle = r"(?-i:de|da|di|do|du|dos|van|von|der|den|del|della|la|le|bin|ibn|al|el|y|e|ter|ten|zu)"
+    name = rf"{cap}(?:\s+(?:{particle}\s+)*{cap}){{0,4}}"
     # "Yuri Kadobnov/AP", "Jane Doe / Reuters / File", "AP Photo/Evan Vucci", "(AP Photo/Name)"
     slash = regex.compile(
         rf"^\(?(?:(?:{name})\s*/\s*(?:{ag})(?:\s*/\s*[\p{{L}} ]+)?|(?:{ag})(?:\s+photo)?\s*/\s*{name})\)?$",
@@ -73,7 +79,8 @@ def _label_prefixes(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.casefold().rstrip(":") for p in labels)
 
 
-def _credit(block: Block, m: Matcher) -> str | None:
+def _credit(block: Block, m: Matcher) -> tuple[str, str] | None:
+    """(why, rule id) when the block is a photo credit."""
     text = block.text.strip()
     if word_count(text) > MAX_CREDIT_WORDS:
         return None
@@ -82,9 +89,9 @@ def _credit(block: Block, m: Matcher) -> str | None:
     # the patterns are costly (a lazy name before a long alternation): each runs only
     # when the block holds what it cannot match without
     if "/" in text and slash.match(text):
-        return "names a photographer and an agency"
+        return "names a photographer and an agency", "captions.credit.slash"
     if _ends_like_credit(text, agencies) and alone.match(text):
-        return "names a picture agency and nothing else"
+        return "names a picture agency and nothing else", "captions.credit.agency"
     k = key(text)
     if not k.startswith(_label_prefixes(m.get("credit_prefix"))):
         return None
@@ -97,31 +104,32 @@ def _credit(block: Block, m: Matcher) -> str | None:
         # "Image:" is a label before its colon ("Image: X", "Credit...X"), not before
         # another word: "Image caption, ..." is a caption, not a credit
         if not rest or not rest[0].isalnum() and not (pk.endswith(":") and rest[0].isspace()):
-            return f"starts with the credit label “{p}”"
+            return f"starts with the credit label “{p}”", "captions.credit.label"
     return None
 
 
-def _caption(block: Block, m: Matcher) -> str | None:
+def _caption(block: Block, m: Matcher) -> tuple[str, str] | None:
+    """(why, rule id) when the block is a photo caption on its own evidence."""
     text = block.text.strip()
     if word_count(text) > MAX_CAPTION_WORDS:
         return None
     if "caption" in block.hints:
-        return "marked as a caption by the page"
+        return "marked as a caption by the page", "captions.caption.page-markup"
     upper, folded = _caption_prefixes(m.get("caption_prefix"))
     if text.startswith(upper) or key(text).startswith(folded):
         for p in m.get("caption_prefix"):
             # case-sensitive for the wire style "FILE -" (prose never opens with upper-case FILE)
             if text.startswith(p) if p.isupper() else key(text).startswith(p.casefold()):
-                return f"starts with the caption label “{p}”"
+                return f"starts with the caption label “{p}”", "captions.caption.label"
     hit = _caption_re(m.get("caption_pattern"))
     if hit and hit.search(key(text)):
-        return "wire-service caption style (“In this … photo”)"
+        return "wire-service caption style (“In this … photo”)", "captions.caption.wire-style"
     agencies = m.get("agencies")
     _, _, inline = _credit_patterns(agencies)
     # inline needs a bracketed credit at the end, "Label: ... Agency" or "AGENCY/Name"
     if (text.endswith((")", "]", ").", "].")) or "/" in text
             or ":" in text and _ends_like_credit(text, agencies)) and inline.search(text):
-        return "ends with its photo credit"
+        return "ends with its photo credit", "captions.caption.inline-credit"
     return None
 
 
@@ -130,6 +138,20 @@ def _caption_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
     if not patterns:
         return None
     return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.V1)
+
+
+MAX_ABOVE_CREDIT_WORDS = 50      # a caption known only by standing above its credit is short...
+MAX_ABOVE_CREDIT_SENTENCES = 2   # ...and says one or two things about the picture
+_SENTENCE_BREAK = regex.compile(r"[.!?…](?:[\"”’»)]*)\s+(?=[\p{Lu}\p{N}\"“‘«(])", regex.V1)
+
+
+def _caption_sized(text: str) -> bool:
+    """Whether a block printed directly above a credit can be its caption. A paragraph of
+    three or more sentences, or of more than 50 words, that the page happens to print
+    right above a credit is article text: a caption has no other evidence here, so it
+    must at least have a caption's size."""
+    return (word_count(text) <= MAX_ABOVE_CREDIT_WORDS
+            and len(_SENTENCE_BREAK.findall(text.strip())) < MAX_ABOVE_CREDIT_SENTENCES)
 
 
 def _is_label(block: Block) -> bool:
@@ -143,15 +165,15 @@ def drop_captions_and_credits(draft: Draft) -> Draft:
     """Captions, credits, and the labels printed with them."""
     m = draft.context.phrases["captions"]
     live = draft.live()
-    decisions: dict[int, tuple[Block, str, str]] = {}
+    decisions: dict[int, tuple[Block, str, str, str]] = {}
     for i, b in enumerate(live):
-        why = _credit(b, m)
-        if why:
-            decisions[b.index] = (b, "credit", f"photo credit: {why}")
+        hit = _credit(b, m)
+        if hit:
+            decisions[b.index] = (b, "credit", f"photo credit: {hit[0]}", hit[1])
             continue
-        why = _caption(b, m)
-        if why:
-            decisions[b.index] = (b, "caption", f"photo caption: {why}")
+        hit = _caption(b, m)
+        if hit:
+            decisions[b.index] = (b, "caption", f"photo caption: {hit[0]}", hit[1])
     # structure: the figure group (no blank line) above a credit or caption. Only
     # small groups count: a text that never uses blank lines is one big group.
     sizes: dict[int, int] = {}
@@ -167,10 +189,12 @@ def drop_captions_and_credits(draft: Draft) -> Draft:
                 j -= 1
                 continue
             if j == i - 1 and decisions[b.index][1] == "credit" and not _is_label(prev) \
-                    and word_count(prev.text) <= MAX_CAPTION_WORDS:
-                decisions[prev.index] = (prev, "caption", "photo caption: printed directly above its credit")
+                    and _caption_sized(prev.text):
+                decisions[prev.index] = (prev, "caption", "photo caption: printed directly above its credit",
+                                         "captions.caption.above-credit")
             elif _is_label(prev):
-                decisions[prev.index] = (prev, "label", "section label or kicker printed with a photo caption")
+                decisions[prev.index] = (prev, "label", "section label or kicker printed with a photo caption",
+                                         "captions.label.kicker")
             else:
                 break
             j -= 1

@@ -143,7 +143,7 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
             continue  # the page says it is code or a table row: those repeat on purpose
         first = seen_exact.get(k)
         if first is not None:
-            decisions.append((b, "duplicate", f"repeats block {first.index} word for word"))
+            decisions.append((b, "duplicate", f"repeats block {first.index} word for word", "dedupe.exact"))
             dropped.add(b.index)
             continue
         seen_exact[k] = b
@@ -183,11 +183,12 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
                     # an earlier, shorter block (a dek) is contained in this fuller copy
                     earlier = kept[j]
                     decisions.append((earlier, "near-duplicate",
-                                      f"nearly repeated by the fuller block {b.index}"))
+                                      f"nearly repeated by the fuller block {b.index}", "dedupe.near.fuller-copy"))
                     dropped.add(j)
         if verdict:
             j, how = verdict
-            decisions.append((b, "near-duplicate", f"{how} block {j} (trigram overlap ≥ {NEAR:.0%})"))
+            decisions.append((b, "near-duplicate", f"{how} block {j} (trigram overlap ≥ {NEAR:.0%})",
+                              "dedupe.near.repeat" if how == "repeats" else "dedupe.near.contained"))
             dropped.add(b.index)
             continue
         shingles[b.index] = sh

@@ -14,7 +14,9 @@ from typing import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+from .rules import RULES
+
+SCHEMA_VERSION = "2"  # 2: Removal.rule, Stats.removed_by_rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ class Removal(BaseModel):
 
     cleaner: str = Field(description="name of the cleaner function that removed the block")
     kind: str = Field(description="family of boilerplate, e.g. caption, credit, promo, comments")
+    rule: str = Field(description="stable id of the rule that fired, e.g. captions.credit.slash "
+                                  "(counted per rule in run summaries; the catalogue is cleaners/rules.py)")
     reason: str = Field(description="a sentence a person can check")
     position: int = Field(description="index of the block in the segmented input")
     text: str = Field(description="the block's text, as segmented")
@@ -52,6 +56,7 @@ class Stats(BaseModel):
     blocks_kept: int = 0
     blocks_removed: int = 0
     removed_by_cleaner: dict[str, int] = Field(default_factory=dict)
+    removed_by_rule: dict[str, int] = Field(default_factory=dict)
     chars_in: int = 0
     chars_kept: int = 0
     extraction: str | None = Field(
@@ -98,6 +103,9 @@ class Context:
 
     phrases: object = None
     profile: object = None
+    # how the blocks were obtained (Stats.extraction): "text", "trafilatura" (an HTML
+    # extractor already chose the main content), "fallback-text" (a page's visible text)
+    extraction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,19 +132,21 @@ class Draft:
         return iter(self.live())
 
     # -- changing (returns a new draft) ------------------------------------
-    def remove(self, blocks: Iterable[Block], cleaner: str, kind: str, reason: str) -> "Draft":
-        return self.remove_each(((b, kind, reason) for b in blocks), cleaner)
+    def remove(self, blocks: Iterable[Block], cleaner: str, kind: str, reason: str, rule: str) -> "Draft":
+        return self.remove_each(((b, kind, reason, rule) for b in blocks), cleaner)
 
-    def remove_each(self, decisions: Iterable[tuple[Block, str, str]], cleaner: str) -> "Draft":
-        """Remove several blocks, each with its own (kind, reason)."""
+    def remove_each(self, decisions: Iterable[tuple[Block, str, str, str]], cleaner: str) -> "Draft":
+        """Remove several blocks, each with its own (kind, reason, rule id)."""
         dead = set(self._dead)
         rem = []
-        for b, kind, reason in decisions:
+        for b, kind, reason, rule in decisions:
             if b.index in dead:
                 continue
+            if rule not in RULES:
+                raise ValueError(f"{cleaner} records the unknown rule id {rule!r}: add it to cleaners/rules.py")
             dead.add(b.index)
             # built without validation: every field comes typed from a Block and the cleaner
-            rem.append(Removal.model_construct(cleaner=cleaner, kind=kind, reason=reason,
+            rem.append(Removal.model_construct(cleaner=cleaner, kind=kind, rule=rule, reason=reason,
                                                position=b.index, text=b.text))
         if not rem:
             return self

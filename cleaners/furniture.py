@@ -18,6 +18,7 @@ from .textutil import WORD, ends_sentence, key, word_count
 
 def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, what: str,
                        kinds: tuple[str, ...] = ("exact", "prefix", "contains", "pattern")) -> list:
+    """Short blocks matching the family's phrase lists; rule id ``<family>.<list>``."""
     m: Matcher = draft.context.phrases[family]
     out = []
     for b in draft.live():
@@ -27,7 +28,7 @@ def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, wha
         for how in kinds:
             hit = getattr(m, how)(k)
             if hit:
-                out.append((b, kind, f"{what} ({how} “{hit}”)"))
+                out.append((b, kind, f"{what} ({how} “{hit}”)", f"{family}.{how}"))
                 break
     return out
 
@@ -53,7 +54,7 @@ def drop_newsletter_prompts(draft: Draft) -> Draft:
         for how in ("exact", "pattern", "contains", "prefix"):
             hit = getattr(m, how)(k)
             if hit and (how != "prefix" or (n <= MAX_NEWSLETTER_PREFIX_WORDS and not _REPORTED.search(b.text))):
-                hits.append((b, "newsletter", f"newsletter sign-up prompt ({how} “{hit}”)"))
+                hits.append((b, "newsletter", f"newsletter sign-up prompt ({how} “{hit}”)", f"newsletter.{how}"))
                 break
     return draft.remove_each(hits, "drop_newsletter_prompts")
 
@@ -83,7 +84,7 @@ def drop_cookie_notices(draft: Draft) -> Draft:
     hits = _short_phrase_hits(draft, "cookies", 70, "cookie-notice", "cookie notice", ("exact", "contains"))
     weak, context = _words_re(m.get("weak")), _words_re(m.get("context"))
     if weak and context:
-        taken = {b.index for b, _, _ in hits}
+        taken = {h[0].index for h in hits}
         for b in draft.live():
             if b.index in taken or word_count(b.text) > 70:
                 continue
@@ -91,7 +92,8 @@ def drop_cookie_notices(draft: Draft) -> Draft:
             w = weak.search(k)
             c = w and context.search(k)
             if c:
-                hits.append((b, "cookie-notice", f"cookie notice (“{w.group(0)}” with “{c.group(0)}”)"))
+                hits.append((b, "cookie-notice", f"cookie notice (“{w.group(0)}” with “{c.group(0)}”)",
+                             "cookies.weak-in-context"))
     return draft.remove_each(sorted(hits, key=lambda h: h[0].index), "drop_cookie_notices")
 
 
@@ -107,9 +109,13 @@ def drop_copyright_lines(draft: Draft) -> Draft:
         if word_count(b.text) > 30:
             continue
         t = b.text.strip().casefold()
-        hit = m.pattern(t) or m.exact(key(b.text)) or m.prefix(key(b.text))
-        if hit:
-            hits.append((b, "copyright", f"copyright line (“{hit}”)"))
+        k = key(b.text)
+        for how, hit in (("pattern", lambda: m.pattern(t)), ("exact", lambda: m.exact(k)),
+                         ("prefix", lambda: m.prefix(k))):
+            hit = hit()
+            if hit:
+                hits.append((b, "copyright", f"copyright line (“{hit}”)", f"copyright.{how}"))
+                break
     return draft.remove_each(hits, "drop_copyright_lines")
 
 
@@ -139,7 +145,7 @@ def drop_tag_lines(draft: Draft) -> Draft:
         k = key(b.text)
         hit = m.prefix(k)
         if hit and _tag_list(k[len(hit):]):
-            hits.append((b, "tags", f"tag or category line (prefix “{hit}”)"))
+            hits.append((b, "tags", f"tag or category line (prefix “{hit}”)", "tags.prefix"))
     return draft.remove_each(hits, "drop_tag_lines")
 
 
@@ -155,11 +161,11 @@ def drop_share_buttons(draft: Draft) -> Draft:
         k = key(b.text)
         hit = m.exact(k)
         if hit:
-            out.append((b, "share", f"share or follow button (“{hit}”)"))
+            out.append((b, "share", f"share or follow button (“{hit}”)", "share.exact"))
             continue
         toks = [t.casefold() for t in WORD.findall(k)]
         if len(toks) >= 2 and all(t in tokens for t in toks) and sum(t not in {"on", "via", "this", "us"} for t in toks) >= 2:
-            out.append((b, "share", "a row of share or follow buttons"))
+            out.append((b, "share", "a row of share or follow buttons", "share.button-row"))
     return draft.remove_each(out, "drop_share_buttons")
 
 
@@ -186,7 +192,8 @@ def drop_headline_lists(draft: Draft) -> Draft:
                 run.append(live[j])
                 j += 1
             reason = f"“{b.text.strip()}” list of other stories"
-            out += [(x, "headline-list", reason) for x in run]
+            out += [(x, "headline-list", reason, "headline-list.heading" if x is b else "headline-list.item")
+                    for x in run]
             i = j
         else:
             i += 1
@@ -199,10 +206,15 @@ def _headline_like(b: Block) -> bool:
 
 
 TAIL_BLOCKS = 3
+BOX_FROM = 0.6          # an author box stands after this share of the live words...
+BOX_MAX_WORDS = 80      # ...and its bio is at most this long
+BOX_MAX_BLOCKS = 2      # the bio: a paragraph, perhaps a contact line under it
 
 
 def drop_author_bios(draft: Draft) -> Draft:
-    """An author bio among the last few blocks (“Jane Doe is a reporter at …”).
+    """An author bio among the last few blocks (“Jane Doe is a reporter at …”), and an
+    author box in the last part of the text: its heading (“About the author”, “Über die
+    Autorin”) and the short bio printed under it, whatever the bio says.
 
     Bio patterns are matched against the block's own text (not its key), since
     they rely on the capitals of a name."""
@@ -211,5 +223,52 @@ def drop_author_bios(draft: Draft) -> Draft:
     out = []
     for b in live[-TAIL_BLOCKS:]:
         if word_count(b.text) <= 80 and m.pattern(b.text.strip()):
-            out.append((b, "author-bio", "an author bio at the end of the article"))
-    return draft.remove_each(out, "drop_author_bios")
+            out.append((b, "author-bio", "an author bio at the end of the article", "bio.pattern"))
+    heads = {h.casefold() for h in m.get("heading")}
+    if heads:
+        total = sum(word_count(b.text) for b in live) or 1
+        seen = 0
+        for i, b in enumerate(live):
+            seen += word_count(b.text)
+            if seen < BOX_FROM * total or key(b.text) not in heads:
+                continue
+            box = [b]
+            for x in live[i + 1:i + 1 + BOX_MAX_BLOCKS]:
+                if word_count(x.text) > BOX_MAX_WORDS or key(x.text) in heads:
+                    break
+                box.append(x)
+            # a heading with no bio under it is left to the other rules; the bio opens with
+            # the author's full name ("Maya Lindqvist is ..."), where a review's own
+            # "About the author" section opens with prose ("The novelist grew up ...")
+            if len(box) > 1 and _opens_with_name(box[1].text):
+                why = f"an author box (“{b.text.strip()}” and the bio under it)"
+                out += [(x, "author-bio", why, "bio.author-box") for x in box]
+    return draft.remove_each(sorted(out, key=lambda d: d[0].index), "drop_author_bios")
+
+
+_NAME_START = regex.compile(r"^\p{Lu}[\p{L}\p{M}.'’\-]+\s+(?:(?:de|da|van|von|der|del|la|le)\s+)*\p{Lu}[\p{L}\p{M}'’\-]+\b",
+                           regex.V1)
+
+
+def _opens_with_name(text: str) -> bool:
+    return bool(_NAME_START.match(text.strip()))
+
+
+DISCLOSURE_MAX_WORDS = 60
+
+
+@block_local
+def drop_disclosure_notes(draft: Draft) -> Draft:
+    """Notes on how the page is paid for: “This post may contain affiliate links”, “We may
+    earn a commission”, “Dieser Artikel enthält Affiliate-Links”, “Cet article contient
+    des liens affiliés”. The patterns speak as the site (“we”, “this article”), and only
+    short blocks are searched, so a paragraph that reports on affiliate marketing stays."""
+    m: Matcher = draft.context.phrases["disclosure"]
+    out = []
+    for b in draft.live():
+        if word_count(b.text) > DISCLOSURE_MAX_WORDS or _REPORTED.search(b.text):
+            continue  # “We may earn a commission,” the company said: reported, not the site's note
+        hit = m.pattern(b.text.strip().casefold())
+        if hit:
+            out.append((b, "disclosure", f"a disclosure note (“{hit}”)", "disclosure.pattern"))
+    return draft.remove_each(out, "drop_disclosure_notes")

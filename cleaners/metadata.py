@@ -229,7 +229,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     tail = [b for b in live[-2:] if b not in head]
     published = draft.meta.published
     authors = list(draft.meta.authors)
-    decisions: list[tuple[Block, str, str]] = []
+    decisions: list[tuple[Block, str, str, str]] = []
     for b in head + tail:
         if b in tail and published is not None and not any(
                 key(b.text).startswith(lab) for lab in labels):
@@ -260,10 +260,13 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             # a label printed on its own line above the date ("Published" / "12 February 2024")
             i = live.index(b)
             if i > 0 and key(live[i - 1].text) in labels:
-                decisions.append((live[i - 1], "metadata", "dateline label moved to metadata"))
+                decisions.append((live[i - 1], "metadata", "dateline label moved to metadata",
+                                  "metadata.dateline-label"))
         authors += [n for n in found_names if n not in authors]
         what = " and ".join(w for w, f in (("dateline", found_dates), ("byline", found_names)) if f)
-        decisions.append((b, "metadata", f"{what} moved to metadata"))
+        decisions.append((b, "metadata", f"{what} moved to metadata",
+                          "metadata.dateline" if not found_names else
+                          "metadata.byline" if not found_dates else "metadata.dateline-byline"))
     draft = draft.with_meta(published=published, authors=tuple(authors))
     return draft.remove_each(sorted(decisions, key=lambda d: d[0].index), "extract_dateline_and_byline")
 
@@ -307,7 +310,7 @@ def extract_title(draft: Draft) -> Draft:
         if key(b.text) == key(t):
             drop.append(b)
     draft = draft.with_meta(title=t)
-    return draft.remove(drop, "extract_title", "metadata", "headline moved to title")
+    return draft.remove(drop, "extract_title", "metadata", "headline moved to title", "title.headline")
 
 
 TITLE_REPEAT_BLOCKS = 3
@@ -318,7 +321,8 @@ def _drop_declared_title(draft: Draft) -> Draft:
     prints again as its headline: that block, among the first few, is the title."""
     tk = key(draft.meta.title)
     drop = [b for b in draft.live()[:TITLE_REPEAT_BLOCKS] if key(b.text) == tk]
-    return draft.remove(drop, "extract_title", "metadata", "headline repeats the declared title") if drop else draft
+    return draft.remove(drop, "extract_title", "metadata", "headline repeats the declared title",
+                        "title.declared") if drop else draft
 
 
 def _title_from_trimmed_head(draft: Draft) -> Draft:
@@ -331,6 +335,7 @@ def _title_from_trimmed_head(draft: Draft) -> Draft:
     # the line under a headline is a standfirst, a byline or a date, not one word
     if rec is None or rec.cleaner != "trim_page_chrome" or not _headline_shaped(t) or word_count(blocks[1].text) < 3:
         return draft
-    moved = Removal(cleaner="extract_title", kind="metadata", reason="headline moved to title", position=0, text=rec.text)
+    moved = Removal(cleaner="extract_title", kind="metadata", rule="title.trimmed-head",
+                    reason="headline moved to title", position=0, text=rec.text)
     removed = tuple(moved if r is rec else r for r in draft.removed)
     return replace(draft.with_meta(title=t), removed=removed)

@@ -19,10 +19,12 @@ from . import __version__
 from .captions import drop_captions_and_credits
 from .comments import drop_comment_form, drop_comment_section
 from .config import Config, load_config
+from .contents import drop_table_of_contents
 from .dedupe import drop_repeated_paragraphs
 from .document import Block, CleanDocument, Context, Draft, Meta, Stats, text_id
 from .furniture import (drop_ad_labels, drop_author_bios, drop_cookie_notices, drop_copyright_lines,
-                        drop_headline_lists, drop_newsletter_prompts, drop_share_buttons, drop_tag_lines)
+                        drop_disclosure_notes, drop_headline_lists, drop_newsletter_prompts,
+                        drop_share_buttons, drop_tag_lines)
 from .language import detect_language
 from .metadata import extract_dateline_and_byline, extract_title
 from .pagetrim import drop_interface_labels, trim_page_chrome
@@ -56,8 +58,10 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     drop_ad_labels,
     drop_cookie_notices,
     drop_copyright_lines,
+    drop_disclosure_notes,
     drop_tag_lines,
     drop_headline_lists,
+    drop_table_of_contents,
     drop_interface_labels,
     trim_page_chrome,
     drop_repeated_paragraphs,
@@ -99,7 +103,7 @@ def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | N
     """Run the chain over already-segmented blocks (the text and HTML paths meet here)."""
     cfg: Config = load_config(config)
     disabled, extra = cfg.for_site(site)
-    ctx = Context(phrases=build_book(extra), profile=profile)
+    ctx = Context(phrases=build_book(extra), profile=profile, extraction=(stats or {}).get("extraction"))
     meta = Meta(title=title or None, published=published, authors=tuple(authors), language=language,
                 url=url, site=site)
     draft = run_chain(Draft(blocks=tuple(blocks), meta=meta, context=ctx), disabled)
@@ -111,14 +115,17 @@ def assemble(draft: Draft, *, source: str | None, stats: Mapping) -> CleanDocume
     text = "\n\n".join(b.text for b in kept)
     removed = sorted(draft.removed, key=lambda r: r.position)
     by_cleaner: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
     for r in removed:
         by_cleaner[r.cleaner] = by_cleaner.get(r.cleaner, 0) + 1
+        by_rule[r.rule] = by_rule.get(r.rule, 0) + 1
     m = draft.meta
     return CleanDocument(
         id=text_id(text), source=source, url=m.url, title=m.title, published=m.published,
         authors=list(m.authors), language=m.language, site=m.site, text=text, removed=removed,
         stats=Stats(blocks_in=len(draft.blocks), blocks_kept=len(kept), blocks_removed=len(removed),
                     removed_by_cleaner=dict(sorted(by_cleaner.items())),
+                    removed_by_rule=dict(sorted(by_rule.items())),
                     # measured alike (blocks joined as the text joins them): kept <= in
                     chars_in=len("\n\n".join(b.text for b in draft.blocks)), chars_kept=len(text), **stats),
         pipeline_version=__version__,

@@ -48,7 +48,8 @@ def drop_promos(draft: Draft) -> Draft:
         hit = m.any(key(b.text))
         if hit:
             how, phrase = hit
-            decisions.append((b, "promo", f"call to action or link to other content ({how} “{phrase}”)"))
+            decisions.append((b, "promo", f"call to action or link to other content ({how} “{phrase}”)",
+                              f"promos.{how}"))
     return draft.remove_each(decisions, "drop_promos")
 
 
@@ -60,11 +61,30 @@ def _cased_words(text: str) -> int:
     return len(_CASED_WORD.findall(text))
 
 
-@block_local
+SUBHEAD_MAX_WORDS = 8       # a section heading in capitals is short...
+SUBHEAD_PROSE_WORDS = 12    # ...and opens a paragraph of prose
+_KICKER = regex.compile(r"[:|“”\"‘’'«»]", regex.V1)  # "‘BLENDED THREAT’: DOJ WARNS ...", "WATCH | ..."
+
+
+def _caps_subheading(live: list, i: int) -> bool:
+    """A short line in capitals with no kicker that opens a paragraph of prose is the
+    article's own section heading ("WHAT THE NEW RULES MEAN FOR TENANTS"), not a link:
+    a related headline is longer, or carries its kicker, and interrupts the prose
+    rather than opening a section. Precision first: a short related headline of this
+    shape is left in."""
+    b = live[i]
+    if word_count(b.text) > SUBHEAD_MAX_WORDS or _KICKER.search(b.text) or i + 1 >= len(live):
+        return False
+    nxt = live[i + 1].text
+    return word_count(nxt) >= SUBHEAD_PROSE_WORDS and ends_sentence(nxt) and upper_ratio(nxt) < CAPS_RATIO
+
+
 def drop_allcaps_headlines(draft: Draft) -> Draft:
-    """Headlines of other stories printed in capitals between paragraphs."""
+    """Headlines of other stories printed in capitals between paragraphs (not the
+    article's own section headings in capitals: ``_caps_subheading``)."""
     decisions = []
-    for b in draft.live():
+    live = draft.live()
+    for i, b in enumerate(live):
         n = word_count(b.text)
         if not (CAPS_MIN_WORDS <= n <= CAPS_MAX_WORDS):
             continue
@@ -72,6 +92,8 @@ def drop_allcaps_headlines(draft: Draft) -> Draft:
             continue  # a quoted telegram, sign or chant: “ARRIVING SATURDAY EVENING TRAIN STOP”
         if _cased_words(b.text) < CAPS_MIN_WORDS:
             continue  # caseless script (“TNW中文站 10月14日报道”), numbers, codes: no capitals to judge
-        if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")):
-            decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story"))
+        if upper_ratio(b.text) >= CAPS_RATIO and not ends_sentence(b.text.rstrip("”’\"'")) \
+                and not _caps_subheading(live, i):
+            decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story",
+                              "promos.allcaps-headline"))
     return draft.remove_each(decisions, "drop_allcaps_headlines")

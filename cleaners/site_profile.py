@@ -5,21 +5,53 @@ The profile (``profiles.SiteProfile``) is an input, read from
 removed when its fingerprint (case, digits, punctuation and spacing ignored) is
 one the profile learned, and the reason says how often the site prints it, e.g.
 "in 143 of 150 pages of example.com, mostly near the end".
+
+Recurring is not the same as boilerplate: a recipe site prints "Ingredients" and
+"Method", a review site "Our verdict", a news site "Key facts" on every page, each
+between real paragraphs and each opening a part of the article. A recurring line
+shaped like a heading that stands inside the body (prose before it, prose after it)
+and opens text the site does not repeat is the article's structure, and stays. The
+site's other furniture that stands mid-article ("Advertisement", "Read more") is
+still caught by its phrase family later in the chain.
 """
 from __future__ import annotations
 
-from .document import Draft, block_local
+from .document import Block, Draft
+from .textutil import ends_sentence, word_count
+
+HEADING_MAX_WORDS = 6   # "Key facts", "What you need to know", "Our verdict"
+PROSE_WORDS = 12        # a paragraph of the body
 
 
-@block_local
+def _prose(b: Block) -> bool:
+    return word_count(b.text) >= PROSE_WORDS and ends_sentence(b.text)
+
+
+def _opens_body_section(live: list[Block], i: int, hits: set[int]) -> bool:
+    """A heading-shaped block with prose before it and after it, followed by a block
+    the site does not repeat (the section's own text: a paragraph, an ingredient)."""
+    b = live[i]
+    if not (0 < word_count(b.text) <= HEADING_MAX_WORDS) or ends_sentence(b.text) or i + 1 >= len(live):
+        return False
+    if live[i + 1].index in hits:
+        return False
+    return any(_prose(x) for x in live[:i]) and any(_prose(x) for x in live[i + 1:])
+
+
 def drop_site_boilerplate(draft: Draft) -> Draft:
-    """Blocks the site's profile learned as its boilerplate (no-op without a profile)."""
+    """Blocks the site's profile learned as its boilerplate (no-op without a profile),
+    except the site's recurring section headings inside the body. Not block_local: a
+    heading's verdict reads its neighbours."""
     profile = draft.context.profile
     if profile is None or not profile.boilerplate:
         return draft
-    decisions = []
-    for b in draft.live():
+    live = draft.live()
+    found = {}
+    for i, b in enumerate(live):
         hit = profile.match(b.text)
         if hit is not None:
-            decisions.append((b, "site-boilerplate", profile.reason(hit)))
+            found[i] = hit
+    hits = {live[i].index for i in found}
+    decisions = [(live[i], "site-boilerplate", profile.reason(hit), "profile.site")
+                 for i, hit in found.items() if not _opens_body_section(live, i, hits)]
     return draft.remove_each(decisions, "drop_site_boilerplate")

@@ -115,5 +115,5 @@ def explain(doc, console: Console | None = None) -> None:
         console.rule(f"{name} ({len(by[name])})", align="left")
         for r in sorted(by[name], key=lambda r: r.position):
             text = r.text if len(r.text) <= 160 else r.text[:157] + "..."
-            console.print(f"  #{r.position:<4} [cyan]{r.kind}[/cyan] {r.reason}", highlight=False)
+            console.print(f"  #{r.position:<4} [cyan]{r.kind}[/cyan] [dim]{r.rule}[/dim] {r.reason}", highlight=False)
             console.print(Text("        " + text, style="dim"))

@@ -4,8 +4,8 @@
 - a feed's records: ``OUT/<feed path without extension>/<record id or
   zero-padded line number>.json`` (ids sanitised; an id that had to change
   gets a short hash so two ids never meet in one name);
-- nothing is ever written outside OUT, and ``OUT/_runs`` / ``OUT/_state`` / ``OUT/_profiles``
-  are declutter's own;
+- nothing is ever written outside OUT, and ``OUT/_runs`` / ``OUT/_state`` / ``OUT/_profiles`` /
+  ``OUT/_review`` are declutter's own;
 - writes are atomic: a temporary file in ``OUT/_state/tmp`` (same file system),
   then ``os.replace``; a run killed at any point leaves only complete outputs;
 - and, by the flow's ``Writer(durable=True)``, durable in batches: a batch's outputs are
@@ -27,7 +27,7 @@ import regex
 
 from .records import base_name
 
-RESERVED = ("_runs", "_state", "_profiles")
+RESERVED = ("_runs", "_state", "_profiles", "_review")
 LINE_WIDTH = 6  # zero-padded record numbers: 000001.json ... (wider past a million)
 MAX_ID = 80
 

@@ -113,7 +113,7 @@ def new_summary() -> dict:
     return {"files": 0, "documents": 0, "cleaned": 0, "empty": 0, "skipped": 0, "failed": 0, "retries": 0,
             "ignored": [],
             "blocks_in": 0, "blocks_removed": 0, "chars_in": 0, "chars_kept": 0,
-            "removed_by_cleaner": {}, "work_seconds": 0.0, "timings": {}}
+            "removed_by_cleaner": {}, "removed_by_rule": {}, "work_seconds": 0.0, "timings": {}}
 
 
 def add_batch(summary: dict, st) -> None:
@@ -132,6 +132,9 @@ def add_batch(summary: dict, st) -> None:
     rbc = summary["removed_by_cleaner"]
     for name, n in st.removed_by_cleaner.items():
         rbc[name] = rbc.get(name, 0) + n
+    rbr = summary.setdefault("removed_by_rule", {})
+    for name, n in st.removed_by_rule.items():
+        rbr[name] = rbr.get(name, 0) + n
 
 
 def markdown(summary: dict) -> str:
@@ -150,6 +153,14 @@ def markdown(summary: dict) -> str:
     ]
     for name, n in sorted(summary["removed_by_cleaner"].items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"| `{name}` | {n} |")
+    if summary.get("removed_by_rule"):
+        lines += ["", "| rule | blocks removed |", "|---|---:|"]
+        for name, n in sorted(summary["removed_by_rule"].items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"| `{name}` | {n} |")
     if summary.get("errors_file"):
         lines += ["", f"Errors: `{summary['errors_file']}` in `{summary.get('out', '')}`"]
+    if summary.get("review"):
+        from pathlib import Path
+
+        lines += ["", f"Review page: [`{summary['review']}`]({Path(summary['review']).as_uri()})"]
     return "\n".join(lines) + "\n"

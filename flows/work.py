@@ -80,6 +80,7 @@ class BatchStats:
     chars_in: int = 0
     chars_kept: int = 0
     removed_by_cleaner: dict[str, int] = field(default_factory=dict)
+    removed_by_rule: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[dict] = field(default_factory=list)
     done: list[Entry] = field(default_factory=list)
@@ -244,6 +245,8 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
         st.chars_kept += s.chars_kept
         for name, n in s.removed_by_cleaner.items():
             st.removed_by_cleaner[name] = st.removed_by_cleaner.get(name, 0) + n
+        for name, n in s.removed_by_rule.items():
+            st.removed_by_rule[name] = st.removed_by_rule.get(name, 0) + n
         st.done.append(Entry(item.out, item.source, sha, opts.pipeline_version, opts.config_fp,
                              *(item.stat or (None, None, None)), item.path or item.origin))
         site = count_sites.get(item.out)

@@ -11,6 +11,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+pytest_plugins = ["pytester"]  # tests/test_golden_plugin.py runs the goldens plugin in-process
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="rewrite fixtures/*/expected.json from the current output (review with git diff)")

@@ -64,7 +64,7 @@ def test_block_local_cleaners_find_nothing_new_after_later_removals(case):
                 live = after.live()
                 trials = [[]] + [rng.sample(live, rng.randint(1, len(live))) for _ in range(TRIALS) if live]
                 for gone in trials:
-                    shrunk = after.remove(gone, "test", "test", "removed by a later cleaner")
+                    shrunk = after.remove(gone, "test", "test", "removed by a later cleaner", "dedupe.exact")
                     again = cleaner(shrunk)
                     assert again.removed == shrunk.removed, (
                         f"{cleaner.__name__} found more after {len(gone)} later removals: "

@@ -240,3 +240,42 @@ def test_site_is_the_registered_domain_else_the_folder():
     assert profile_filename("example.com") == "example.com.json"
     assert profile_filename("feeds/gull") == "feeds%2Fgull.json"
     assert profile_filename("..") == "%2E..json"
+
+
+# -- recurring structure inside the body is content (issue 13) ------------------------
+
+RECIPE_SITES = {
+    "en": ("Ingredients", "Method", "Our verdict", "Share this recipe", "© Example Kitchen. All recipes tested at home."),
+    "de": ("Zutaten", "Zubereitung", "Unser Fazit", "Rezept teilen", "© Beispielküche. Alle Rezepte zu Hause getestet."),
+}
+
+
+def recipe_pages(lang: str, n: int = 30, seed: int = 3) -> list[list[str]]:
+    ingredients, method, verdict, share, footer = RECIPE_SITES[lang]
+    rng = random.Random(seed)
+    pages = []
+    for i in range(n):
+        body = article(rng, 4)
+        items = [f"{rng.randint(1, 9)} {rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(4)]
+        pages.append([body[0], ingredients, *items, method, body[1], body[2], verdict, body[3], share, footer])
+    return pages
+
+
+@pytest.mark.parametrize("lang", sorted(RECIPE_SITES))
+def test_recurring_section_headings_inside_the_body_stay(lang):
+    """A site's own headings ("Ingredients", "Zutaten") recur on every page between real
+    paragraphs: the profile learns them, but they open the body's sections and stay,
+    while the site's share row and footer, which recur too, go."""
+    ingredients, method, verdict, share, footer = RECIPE_SITES[lang]
+    pages = recipe_pages(lang)
+    profile = learn(counts_of(pages, site="kitchen.example"))
+    assert profile.match(ingredients) is not None and profile.match(footer) is not None
+    page = pages[5]
+    doc = clean_text("\n\n".join(page), site="kitchen.example", profile=profile)
+    for heading in (ingredients, method, verdict):
+        assert heading in doc.text.split("\n\n"), heading
+    gone = {r.text for r in doc.removed if r.rule == "profile.site"}
+    assert footer in gone
+    assert share not in doc.text
+    for para in (page[0], page[7], page[8]):
+        assert para in doc.text

@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     p.add_argument("--explain", metavar="PATH",
                    help="print one document's removals, cleaner by cleaner (an input file or an output .json)")
+    p.add_argument("--review", action="store_true",
+                   help="also write a static review page of OUT (OUT/_review/index.html); with --explain, "
+                        "write that one document's page under OUT/_review/explain/ and print its file:// address")
     return p
 
 
@@ -64,7 +67,7 @@ def _usage(message: str) -> int:
     return 2
 
 
-def explain(path: str, config) -> int:
+def explain(path: str, config, review_out: str | None = None) -> int:
     from cleaners import CleanDocument, clean_bytes
     from flows import console, records, work
 
@@ -89,6 +92,10 @@ def explain(path: str, config) -> int:
         print(f"{PROG}: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     console.explain(doc)
+    if review_out is not None:
+        from flows.review import document_page, file_uri
+
+        print(file_uri(document_page(doc.model_dump(mode="json"), path, review_out)))
     return 0
 
 
@@ -120,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             return _usage(str(exc).splitlines()[0] + (" (...)" if "\n" in str(exc) else ""))
     if args.explain:
-        return explain(args.explain, config)
+        return explain(args.explain, config, args.out if args.review else None)
     inputs = args.inputs or ["seeds"]
     try:
         check_inputs(inputs)
@@ -176,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 workers=workers, batch_docs=args.batch_docs, progress=interactive,
                 profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles, max_size=max_size,
                 time_limit=args.time_limit or None, memory_limit=memory_limit, durable=not args.no_fsync,
-                prune=args.prune)
+                prune=args.prune, review=args.review)
     except OutputBusy as exc:  # another run took OUT between the check above and the flow's start
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 3
@@ -188,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         from flows import console
 
         console.print_summary(summary)
+        if summary.get("review"):
+            from flows.review import file_uri
+
+            print(f"review page: {file_uri(summary['review'])}")
     elif summary["failed"]:
         print(f"{summary['failed']} of {summary['documents']} documents failed: see "
               f"{os.path.join(summary['out'], summary['errors_file'])}", file=sys.stderr)

@@ -153,7 +153,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         progress=False, distributed=False, profiles=True, rebuild_profiles=False,
         max_size: int | None = DEFAULT_MAX_BYTES, time_limit: float | None = work.DOC_TIME_LIMIT,
         memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
-        prune: bool = False) -> dict:
+        prune: bool = False, review=False) -> dict:
     """The flow body. Call inside a flow run (it submits the batch task).
 
     ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
@@ -162,7 +162,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     ``time_limit``: seconds per document (a worker stuck past it is killed and replaced);
     ``memory_limit``: bytes of address space per worker process (None: no limit);
     ``durable``: outputs flushed to disk before their manifest rows are written (flows.output);
-    ``prune``: remove the outputs and manifest rows of inputs that no longer exist.
+    ``prune``: remove the outputs and manifest rows of inputs that no longer exist;
+    ``review``: write the review page of OUT (``flows.review``) once the documents are written.
     Raises ``OutputBusy`` when another run holds OUT's lock."""
     force = force or (profiles and rebuild_profiles)
     t0 = time.perf_counter()
@@ -329,6 +330,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         ctx = FlowRunContext.get()
         if ctx and ctx.flow_run:
             summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
+        if review:
+            _review(out_root, summary, logger)
         if os.path.exists(log.engine_log_path):
             summary["engine_log"] = os.path.relpath(log.engine_log_path, out_root)
         summary["run_log"] = log.finish(summary)
@@ -363,6 +366,18 @@ def _after_crash(exc: Exception, batch, opts: work.Options, pool_key) -> work.Ba
     return st
 
 
+def _review(out_root: str, summary: dict, logger) -> None:
+    from flows.review import build
+
+    t0 = time.perf_counter()
+    try:
+        summary["review"] = build(out_root).index
+        summary.setdefault("timings", {})["review"] = round(time.perf_counter() - t0, 3)
+    except Exception as exc:  # noqa: BLE001 - the documents are written; say why the page is not
+        summary["review_error"] = f"{type(exc).__name__}: {exc}"
+        logger.warning("review page not written: %s", summary["review_error"])
+
+
 def _with_profiles(opts: work.Options, batch, sites, book) -> work.Options:
     """The batch's options carrying only its own documents' profiles (shared objects pickle once)
     and the documents to count from their output."""
@@ -381,16 +396,18 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
                  rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES,
                  time_limit: float | None = work.DOC_TIME_LIMIT,
                  memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
-                 prune: bool = False) -> dict:
+                 prune: bool = False, review: bool = False) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
 
     Unchanged documents are skipped (``force`` redoes them); the run summary
     goes to ``out/_runs/`` and to a markdown artifact. Each site's boilerplate
     is learned from its pages first (``out/_profiles/``; ``profiles=False`` to
-    skip, ``rebuild_profiles`` to start them over).
+    skip, ``rebuild_profiles`` to start them over); ``review`` writes ``out/_review/index.html``,
+    linked from the artifact.
     """
     ctx = FlowRunContext.get()
     distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
     return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
                progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles,
-               max_size=max_size, time_limit=time_limit, memory_limit=memory_limit, durable=durable, prune=prune)
+               max_size=max_size, time_limit=time_limit, memory_limit=memory_limit, durable=durable, prune=prune,
+               review=review)

@@ -105,8 +105,8 @@ def clean(run: Callable[[Batch], work.BatchStats], batch: Batch, opts: work.Opti
             attempt(items, whole_tries + 1)
             return
         half = len(items) // 2  # again: split until the document that kills its worker is alone
-        attempt(items[:half])
-        attempt(items[half:])
+        attempt(items[:half], whole_tries + 1)  # (the parts are not retried whole: the batch was)
+        attempt(items[half:], whole_tries + 1)
 
     def alone(item, lost: WorkerLost) -> None:
         # a strike is a death while cleaning this document; a worker of ours that died before

@@ -82,7 +82,8 @@ def test_cli_survives_a_poison_document_calmly(prefect_server_env, tmp_path):
 
 def test_dask_batch_that_keeps_killing_workers_is_split_to_its_poison(prefect_server_env, tmp_path, monkeypatch):
     """Dask gives up on a task after distributed.scheduler.allowed-failures lost workers
-    (KilledWorker; 0 here, to keep the test short): the flow bisects the batch."""
+    (KilledWorker): the flow retries the batch, then bisects it. Slow (~1-2 min: every death
+    restarts a Dask worker)."""
     pytest.importorskip("prefect_dask")
     import dask
     from distributed import LocalCluster

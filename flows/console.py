@@ -52,9 +52,13 @@ def summary_table(summary: dict) -> Table:
     table = Table(title=f"declutter: {summary.get('out', '')}", show_edge=False)
     table.add_column("", style="bold")
     table.add_column("", justify="right")
-    rows = [("documents", summary["documents"]), ("cleaned", summary["cleaned"]),
-            ("skipped (unchanged)", summary["skipped"]), ("failed", summary["failed"]),
-            ("blocks removed", summary["blocks_removed"])]
+    rows = [("documents", summary["documents"]), ("cleaned", summary["cleaned"])]
+    rows += [("  of them empty", summary["empty"])] if summary.get("empty") else []
+    rows += [("skipped (unchanged)", summary["skipped"]), ("failed", summary["failed"])]
+    rows += [("stale outputs (inputs gone)", summary["stale"])] if summary.get("stale") else []
+    rows += [("pruned (inputs gone)", summary["pruned"])] if summary.get("pruned") else []
+    rows += [("retried after a worker died", summary["retries"])] if summary.get("retries") else []
+    rows += [("blocks removed", summary["blocks_removed"])]
     for name, value in rows:
         style = "red" if name == "failed" and value else None
         table.add_row(name, f"{value:,}", style=style)
@@ -74,9 +78,24 @@ def summary_table(summary: dict) -> Table:
     return table
 
 
+FAILURE_LINES = 10  # failures printed one line each after the table; the rest are counted
+
+
+def failure_line(e: dict) -> str:
+    """One failure in one line: where, what, why (the reason's first line)."""
+    reason = (e.get("reason") or "").splitlines()[0] if e.get("reason") else ""
+    return f"{e.get('source')}: {e.get('error')}: {reason}"
+
+
 def print_summary(summary: dict, console: Console | None = None) -> None:
     console = console or Console()
     console.print(summary_table(summary))
+    errors = summary.get("errors") or []
+    for e in errors[:FAILURE_LINES]:
+        console.print(Text("  failed  " + failure_line(e), style="red"))
+    more = summary.get("errors_total", len(errors)) - min(len(errors), FAILURE_LINES)
+    if more > 0:
+        console.print(Text(f"  ... and {more:,} more", style="red"))
     if summary.get("errors_file"):
         console.print(f"[red]{summary['failed']} failed[/red]: see {summary['out']}/{summary['errors_file']}")
     console.print(f"run log: {summary.get('run_log', '')}", style="dim")

@@ -6,8 +6,10 @@ Rules, so a run never wanders off:
 - Directory symlinks are not followed; a file symlink is followed only when
   its target lies inside the same input root (anything else is *ignored*
   with a reason in the run log, never read).
-- An input the user named explicitly (a file, a folder, a glob match) is
-  taken as given: its root is its own folder.
+- A glob is a walk of its folder (the part before the first wildcard): a match
+  that is a symlink leading out of that folder is ignored and listed, as inside
+  a walked folder. A file the user names itself is taken as given (a symlink
+  named on the command line is followed): its root is its own folder.
 
 Every file gets a ``rel`` path (relative to its root, ``/``-separated) that
 names its output, so the same tree always gives the same outputs.
@@ -127,6 +129,9 @@ def iter_sources(inputs: list[str], exclude: list[str] | tuple[str, ...] = (),
             for match in sorted(glob.glob(item, recursive=True)):
                 real = os.path.realpath(match)
                 if any(_inside(real, x) for x in excluded):
+                    continue
+                if os.path.islink(match) and not _inside(real, root):
+                    found.ignored.append({"path": match, "reason": "symlink leads outside the glob's folder"})
                     continue
                 rel = os.path.relpath(os.path.abspath(match), os.path.abspath(_glob_root(item)))
                 if os.path.isdir(real):

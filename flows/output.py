@@ -7,7 +7,12 @@
 - nothing is ever written outside OUT, and ``OUT/_runs`` / ``OUT/_state`` / ``OUT/_profiles`` /
   ``OUT/_review`` are declutter's own;
 - writes are atomic: a temporary file in ``OUT/_state/tmp`` (same file system),
-  then ``os.replace``; a run killed at any point leaves only complete outputs.
+  then ``os.replace``; a run killed at any point leaves only complete outputs;
+- and, by the flow's ``Writer(durable=True)``, durable in batches: a batch's outputs are
+  written to temporary files, flushed to disk together (one ``syncfs`` on Linux, else an
+  ``fsync`` each), renamed into place, and their folders fsynced, before the batch reports
+  them done; only then does the parent write their manifest rows. A crash of the machine
+  loses at most the batches in flight, and never leaves a row naming a partial output.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import errno
 import itertools
 import hashlib
 import os
+import sys
 import tempfile
 
 import regex
@@ -120,14 +126,51 @@ def atomic_write(target: str, data: bytes, tmp_in: str | None = None, *, dirs_ex
         raise
 
 
-class Writer:
-    """Writes documents under one OUT folder, refusing any path that would escape it."""
+def _syncfs():
+    """libc's ``syncfs(fd)`` (Linux: flush one file system's dirty data at once), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
 
-    def __init__(self, out_root: str):
+        fn = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int]
+    return fn
+
+
+_SYNCFS = _syncfs()
+
+
+def fsync_dir(path: str) -> None:
+    """Make a folder's entries (a rename into it) durable, where the platform can."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class Writer:
+    """Writes documents under one OUT folder, refusing any path that would escape it.
+
+    ``durable``: ``write`` leaves each document in a temporary file and ``commit`` makes them
+    all durable and puts them in place (see the module's docstring); until then they are not
+    outputs. Without it, each ``write`` is a plain atomic write."""
+
+    def __init__(self, out_root: str, durable: bool = False):
         self.root = os.path.realpath(out_root)
         self.tmp = tmp_dir(self.root)
         self._safe_dirs: set[str] = set()
         self._tmp_made = False
+        self.durable = durable
+        self._pending: list[tuple[str, str, object]] = []  # (temporary file, target, key)
 
     def target(self, rel: str) -> str:
         check_rel(rel)
@@ -141,9 +184,76 @@ class Writer:
             self._safe_dirs.add(folder)
         return path
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes, key=None) -> None:
+        """Write one document (``key``: what ``commit`` hands back for it, when durable)."""
         path = self.target(rel)  # its folder made and checked (once per folder)
         if not self._tmp_made:
             os.makedirs(self.tmp, exist_ok=True)
             self._tmp_made = True
-        atomic_write(path, data, tmp_in=self.tmp, dirs_exist=True)
+        if not self.durable:
+            atomic_write(path, data, tmp_in=self.tmp, dirs_exist=True)
+            return
+        fd, tmp = _open_tmp(self.tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        self._pending.append((tmp, path, key))
+
+    def commit(self) -> list[tuple[object, BaseException]]:
+        """Flush every document written since the last commit to disk, rename them into place
+        and flush their folders. Returns (key, exception) for those that could not be placed."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return []
+        flushed = False
+        if _SYNCFS is not None:
+            fd = os.open(self.tmp, os.O_RDONLY)
+            try:
+                flushed = _SYNCFS(fd) == 0
+            finally:
+                os.close(fd)
+        failed = []
+        dirs = set()
+        for n, (tmp, path, key) in enumerate(pending):
+            try:
+                if not flushed:
+                    with open(tmp, "rb+") as f:
+                        os.fsync(f.fileno())
+                try:
+                    os.replace(tmp, path)
+                except OSError as exc:
+                    if exc.errno != errno.EXDEV:
+                        raise
+                    with open(tmp, "rb") as f:  # OUT spans file systems: next to the target instead
+                        data = f.read()
+                    _unlink(tmp)
+                    atomic_write(path, data)
+                    with open(path, "rb+") as f:
+                        os.fsync(f.fileno())
+                dirs.add(os.path.dirname(path))
+            except Exception as exc:  # noqa: BLE001 - reported per document
+                _unlink(tmp)
+                failed.append((key, exc))
+            except BaseException:  # interrupted: nothing left half-placed, no temp file left
+                for t, _, _ in pending[n:]:
+                    _unlink(t)
+                raise
+        for d in sorted(dirs):
+            fsync_dir(d)
+        return failed
+
+    def discard(self) -> None:
+        """Forget documents written but not committed (their temporary files removed)."""
+        for tmp, _, _ in self._pending:
+            _unlink(tmp)
+        self._pending = []
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -51,6 +51,7 @@ class Item:
     title: str | None = None
     stat: tuple[int, int, int] | None = None  # a file's (size, mtime_ns, ctime_ns) at discovery
     warc: warc.WarcRef | None = None  # a WARC record (``path`` is the WARC): its offset and headers
+    origin: str | None = None  # the file it came from (a feed record's feed), for the manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class Planner:
         self.on_skip, self.on_error, self.on_output = on_skip, on_error, on_output
         self.files = self.todo = self.skipped = self.errors = 0
         self.warc_skipped: dict[str, int] = {}  # WARC records that are not documents, by type
+        self.feeds_read: set[str] = set()  # feed files parsed to the end this run (flows.prune)
         # every output claimed so far, as a 16-byte digest (not its path: ~70 bytes a document),
         # and the last RECENT outputs' sources, to name the first owner in a collision's message
         # (colliding names, a.txt and a.html, sit next to each other in the sorted walk)
@@ -127,6 +129,10 @@ class Planner:
         self.errors += 1
         if self.on_error is not None:
             self.on_error(e)
+
+    def claimed(self, out: str) -> bool:
+        """This run's inputs produce ``out`` (cleaned, skipped or failed after planning)."""
+        return hashlib.blake2b(out.encode("utf-8", "surrogateescape"), digest_size=16).digest() in self._claimed
 
     def _claim(self, out: str, source: str, path: str | None) -> bool:
         """Take an output path for this source; False (an error recorded) when an earlier one has it."""
@@ -262,7 +268,8 @@ class Planner:
                 yield Item(source=source, out=out, sha256=rec.sha256,
                            kind="html" if rec.html is not None else "text", size=len(body),
                            text=rec.text if rec.html is None else None, html=rec.html,
-                           url=rec.url, title=rec.title)
+                           url=rec.url, title=rec.title, origin=src.path)
+            self.feeds_read.add(src.path)  # every record seen: one not seen since is gone
         except records.InputError as exc:
             self._error(error(rel, "parse", str(exc), path=src.path))
 

@@ -147,16 +147,20 @@ def profile_batch(batch: Batch, sites: dict[str, str]) -> ProfileBatch:
     """Count the blocks of the batch's documents named in ``sites`` (output path -> site)."""
     t0 = time.perf_counter()
     out = ProfileBatch(index=batch.index)
-    for item in batch.items:
+    from .work import mark
+
+    for pos, item in enumerate(batch.items):
         site = sites.get(item.out)
         if site is None:
             continue
+        mark(pos)  # a worker stuck here in C is killed by the pool (flows.supervise.profile)
         try:
             texts = blocks_of(item)
         except Exception:  # noqa: BLE001 - the cleaning stage reports this document's failure
             out.failed += 1
             continue
         count_into(out.counts, site, texts)
+    mark(-1)
     out.seconds = time.perf_counter() - t0
     return out
 

@@ -185,9 +185,18 @@ def parse_feed(content: bytes, fmt: str) -> Iterator[Record | InputError]:
         try:
             obj = json.loads(line)
         except ValueError as exc:
-            yield InputError(f"line {n}: not valid JSON: {exc.msg}")
+            # exc.msg alone can stop mid-sentence ("Unterminated string starting at"): say where
+            yield InputError(f"line {n}: not valid JSON: {_json_msg(exc)}")
             continue
         yield _record(obj, n, line.encode("utf-8"), where=f"line {n}")
+
+
+def _json_msg(exc: ValueError) -> str:
+    """A JSONDecodeError's message, whole: 'Unterminated string starting at column 9'."""
+    msg, col = getattr(exc, "msg", None), getattr(exc, "colno", None)
+    if msg is None or col is None:
+        return str(exc)
+    return f"{msg.removesuffix(' at')} at column {col}"
 
 
 def _record(obj, n: int, raw: bytes, where: str | None = None) -> Record | InputError:

@@ -7,6 +7,7 @@ appended as batches finish so a killed run still leaves its errors behind).
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime, timezone
 
@@ -28,6 +29,7 @@ class RunLog:
         self.name = stamp(self.started)
         self.summary_path = os.path.join(self.dir, self.name + ".json")
         self.errors_path = os.path.join(self.dir, self.name + ".errors.jsonl")
+        self.engine_log_path = os.path.join(self.dir, self.name + ".engine.log")  # see EngineLog
         self.errors: list[dict] = []  # the first INLINE_ERRORS; the rest are only in the file
         self.count = 0
 
@@ -49,9 +51,51 @@ class RunLog:
         body["errors_total"] = self.count
         body["errors_file"] = os.path.relpath(self.errors_path, os.path.dirname(self.dir)) if self.count else None
         body.update(_printable(body))  # in place: the caller prints it too
-        atomic_write(self.summary_path, (json.dumps(body, indent=2, ensure_ascii=False, sort_keys=True)
-                                         + "\n").encode("utf-8"), tmp_in=tmp_dir(os.path.dirname(self.dir)))
+        write_summary(self.summary_path, body)
         return self.summary_path
+
+
+def write_summary(path: str, summary: dict) -> None:
+    """The summary file, atomically (again, when the CLI adds what only it knows: its start-up)."""
+    atomic_write(path, (json.dumps(summary, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"),
+                 tmp_in=tmp_dir(os.path.dirname(os.path.dirname(path))))
+
+
+class EngineLog:
+    """For the length of a run, Prefect's console messages (its warnings, a failed task's
+    traceback) go to ``path`` (``OUT/_runs/<ts>.engine.log``, made only if something is said)
+    instead of the terminal, where they would land over the progress bar. Only Prefect's own
+    console handler is swapped (recognised by its module, without importing Prefect); the API
+    handler still sends the run's logs to the server."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._swapped: list[tuple[logging.Logger, logging.Handler]] = []
+        self._file: logging.Handler | None = None
+
+    def __enter__(self) -> "EngineLog":
+        for name in ("", "uvicorn", "fastapi"):
+            lg = logging.getLogger(name)
+            for h in list(lg.handlers):
+                if type(h).__module__.startswith("prefect.") and isinstance(h, logging.StreamHandler):
+                    if self._file is None:
+                        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                        self._file = logging.FileHandler(self.path, encoding="utf-8", delay=True)
+                        self._file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+                        self._file.setLevel(h.level)
+                    lg.removeHandler(h)
+                    lg.addHandler(self._file)
+                    self._swapped.append((lg, h))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for lg, h in self._swapped:
+            lg.removeHandler(self._file)
+            lg.addHandler(h)
+        self._swapped.clear()
+        if self._file is not None:
+            self._file.close()
+
 
 
 def _printable(obj):
@@ -66,7 +110,8 @@ def _printable(obj):
 
 
 def new_summary() -> dict:
-    return {"files": 0, "documents": 0, "cleaned": 0, "skipped": 0, "failed": 0, "ignored": [],
+    return {"files": 0, "documents": 0, "cleaned": 0, "empty": 0, "skipped": 0, "failed": 0, "retries": 0,
+            "ignored": [],
             "blocks_in": 0, "blocks_removed": 0, "chars_in": 0, "chars_kept": 0,
             "removed_by_cleaner": {}, "removed_by_rule": {}, "work_seconds": 0.0, "timings": {}}
 
@@ -75,6 +120,8 @@ def add_batch(summary: dict, st) -> None:
     """Fold one batch's stats into the run summary."""
     summary["cleaned"] += st.cleaned
     summary["failed"] += st.failed
+    summary["empty"] = summary.get("empty", 0) + getattr(st, "empty", 0)
+    summary["retries"] = summary.get("retries", 0) + getattr(st, "retries", 0)
     summary["blocks_in"] += st.blocks_in
     summary["blocks_removed"] += st.blocks_removed
     summary["chars_in"] += st.chars_in

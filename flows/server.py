@@ -55,8 +55,9 @@ def _die_with_parent() -> None:
 class TemporaryServer:
     """A Prefect API server in a child process, for the length of one run."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_path: str | None = None) -> None:
         self.proc: subprocess.Popen | None = None
+        self.log_path = log_path  # the server's own output (tracebacks at exit...), not the terminal
         self.port = _free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
 
@@ -68,11 +69,17 @@ class TemporaryServer:
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL", None)
+        log = None
+        if self.log_path:
+            os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+            log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--app-dir", app_dir, "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
-            env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        if log is not None:
+            log.close()  # the child holds it
         atexit.register(self.stop)  # whatever happens to this process's main thread
         if (threading.current_thread() is threading.main_thread()
                 and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL):
@@ -109,15 +116,21 @@ class TemporaryServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        try:  # nothing said: no file
+            if self.log_path and os.path.getsize(self.log_path) == 0:
+                os.unlink(self.log_path)
+        except OSError:
+            pass
 
     release = stop  # the end of the run: a temporary server goes with it
 
 
-def launch_if_needed(keep_minutes: float | None = None, quiet: bool = False
+def launch_if_needed(keep_minutes: float | None = None, quiet: bool = False, log_path: str | None = None
                      ) -> TemporaryServer | localserver.LocalServer | None:
     """The run's server, launched now (it boots while the caller imports), unless one is configured:
     the kept local server (reused, or started for this and the next runs) when ``keep_minutes``
-    (default: ``DECLUTTER_KEEP_SERVER_MINUTES``, else 10) is above 0, else a temporary one."""
+    (default: ``DECLUTTER_KEEP_SERVER_MINUTES``, else 10) is above 0, else a temporary one, whose
+    output goes to ``log_path`` (default: this process's stdout and stderr)."""
     if settings.api_url():
         return None
     minutes = localserver.keep_minutes(keep_minutes)
@@ -125,7 +138,7 @@ def launch_if_needed(keep_minutes: float | None = None, quiet: bool = False
         return localserver.acquire(minutes, quiet=quiet)
     if not quiet:
         localserver.say("Starting a temporary Prefect server for this run (~10-15 s; it stops when the run ends) ...")
-    return TemporaryServer().launch()
+    return TemporaryServer(log_path).launch()
 
 
 @contextlib.contextmanager

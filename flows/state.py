@@ -31,14 +31,17 @@ CREATE TABLE IF NOT EXISTS outputs (
     config TEXT NOT NULL,
     size INTEGER,
     mtime_ns INTEGER,
-    ctime_ns INTEGER
+    ctime_ns INTEGER,
+    input TEXT
 )
 """
 # what the input file's stat said when it was read (NULL for feed records, and for rows
 # written before these columns existed): an unchanged stat skips the file without reading it
-STAT_COLUMNS = (("size", "INTEGER"), ("mtime_ns", "INTEGER"), ("ctime_ns", "INTEGER"))
+STAT_COLUMNS = (("size", "INTEGER"), ("mtime_ns", "INTEGER"), ("ctime_ns", "INTEGER"),
+                # the file read (a feed's records: the feed), absolute: an output whose input is gone is stale
+                ("input", "TEXT"))
 REFRESH_BATCH = 1000
-COLUMNS = "out, source, sha256, pipeline_version, config, size, mtime_ns, ctime_ns"
+COLUMNS = "out, source, sha256, pipeline_version, config, size, mtime_ns, ctime_ns, input"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +54,27 @@ class Entry:
     size: int | None = None  # the input file's stat when it was read (None: a feed record)
     mtime_ns: int | None = None
     ctime_ns: int | None = None
+    input: str | None = None  # the file read, absolute (None: a row from before this column)
 
     @property
     def stat(self) -> tuple[int, int, int] | None:
         return None if self.size is None else (self.size, self.mtime_ns, self.ctime_ns)
+
+
+def _path_in(path: str | None):
+    """A file name for the ``input`` column: text when it is UTF-8, else its bytes (a BLOB),
+    so a name that is not UTF-8 is kept exactly (SQLite text must be UTF-8)."""
+    if path is None:
+        return None
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+
+
+def _path_out(value) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
 
 
 def config_fingerprint(config) -> str:
@@ -84,13 +104,13 @@ class Manifest:
 
     def load(self) -> dict[str, Entry]:
         rows = self._db.execute(f"SELECT {COLUMNS} FROM outputs")
-        return {r[0]: Entry(*r) for r in rows}
+        return {r[0]: Entry(*r[:-1], _path_out(r[-1])) for r in rows}
 
     def get(self, out: str) -> Entry | None:
         """One output's row (a point lookup on the primary key: a run never loads them all).
         Stats given to ``refresh_stat`` may not be written yet (they are by ``record`` and ``close``)."""
         r = self._db.execute(f"SELECT {COLUMNS} FROM outputs WHERE out = ?", (out,)).fetchone()
-        return Entry(*r) if r else None
+        return Entry(*r[:-1], _path_out(r[-1])) if r else None
 
     def record(self, entries: list[Entry]) -> None:
         self._flush_stats()
@@ -98,9 +118,19 @@ class Manifest:
             return
         with self._db:
             self._db.executemany(
-                f"INSERT OR REPLACE INTO outputs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(e.out, e.source, e.sha256, e.pipeline_version, e.config, e.size, e.mtime_ns, e.ctime_ns)
-                 for e in entries])
+                f"INSERT OR REPLACE INTO outputs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(e.out, e.source, e.sha256, e.pipeline_version, e.config, e.size, e.mtime_ns, e.ctime_ns,
+                  _path_in(e.input)) for e in entries])
+
+    def inputs(self):
+        """(out, input) of every row that knows its input file, in output order (streamed)."""
+        for out, path in self._db.execute("SELECT out, input FROM outputs WHERE input IS NOT NULL ORDER BY out"):
+            yield out, _path_out(path)
+
+    def forget(self, outs: list[str]) -> None:
+        self._flush_stats()
+        with self._db:
+            self._db.executemany("DELETE FROM outputs WHERE out = ?", [(o,) for o in outs])
 
     def refresh_stat(self, out: str, stat: tuple[int, int, int]) -> None:
         """A file read again and found unchanged (same sha256) under a new stat (touched,

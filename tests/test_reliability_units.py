@@ -252,7 +252,7 @@ def test_pool_workers_die_with_a_killed_parent(started_by):
     script = ("import os, sys, time\n"
               "from flows import pool\n"
               + start +
-              "pids = sorted({p.submit(os.getpid).result() for _ in range(20)} | set(p._processes))\n"
+              "pids = p.pids()\n"
               "print(' '.join(map(str, pids)), flush=True)\n"
               "time.sleep(600)\n")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

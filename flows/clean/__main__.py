@@ -41,6 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=float, default=16, metavar="MIB",
                    help="refuse a document (file or feed record) larger than this many MiB as 'too large' "
                         "(default 16; 0: no limit)")
+    p.add_argument("--time-limit", type=float, default=300, metavar="SECONDS",
+                   help="give up on a document after this long; a worker stuck past it is killed and "
+                        "replaced (default 300; 0: no limit)")
+    p.add_argument("--max-memory", type=float, default=4096, metavar="MIB",
+                   help="address space each worker process may use; a document needing more fails "
+                        "alone (default 4096; 0: no limit)")
+    p.add_argument("--no-fsync", action="store_true",
+                   help="do not flush outputs to disk before recording them (faster on slow disks; a "
+                        "machine crash may then lose or truncate the last batches' outputs)")
+    p.add_argument("--prune", action="store_true",
+                   help="remove the outputs (and manifest rows) of inputs that no longer exist; "
+                        "without it they stay and the summary counts them as stale")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary table")
     p.add_argument("--keep-server", type=float, metavar="MINUTES", dest="keep_server",
                    help="without PREFECT_API_URL: keep the local Prefect server this run starts or reuses "
@@ -96,6 +108,9 @@ def explain(path: str, config, review_out: str | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import time
+
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
     if args.workers is not None and args.workers < 1:
         return _usage("--workers must be at least 1")
@@ -103,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return _usage("--batch-docs must be at least 1")
     if args.max_size < 0:
         return _usage("--max-size must be 0 (no limit) or more")
+    if args.time_limit < 0 or args.max_memory < 0:
+        return _usage("--time-limit and --max-memory must be 0 (no limit) or more")
     if args.no_profiles and args.rebuild_profiles:
         return _usage("--no-profiles and --rebuild-profiles contradict each other")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
@@ -139,17 +156,23 @@ def main(argv: list[str] | None = None) -> int:
     from flows import server, settings
 
     settings.apply_defaults()
-    try:  # boots while the rest of Prefect and the cleaners load (a kept one is reused: no boot)
-        temporary = server.launch_if_needed(args.keep_server, quiet=args.quiet)
+    from flows import runlog
+
+    # boots while the rest of Prefect and the cleaners load (a kept one is reused: no boot); a
+    # temporary server's output goes to a file under OUT/_runs
+    try:
+        temporary = server.launch_if_needed(args.keep_server, quiet=args.quiet,
+                                            log_path=os.path.join(args.out, "_runs", runlog.stamp() + ".server.log"))
     except server.ServerError as exc:
         return _usage(str(exc))
     workers = args.workers or max(1, os.cpu_count() or 1)
+    memory_limit = int(args.max_memory * 2**20) or None
     if not args.dask_address:
         from flows import pool
 
         # the workers spawn and import the cleaners while Prefect loads here (a run of a
         # single batch cleans in-process and leaves them unused: shut down at exit)
-        pool.prestart(workers)
+        pool.prestart(workers, memory_limit=memory_limit)
     try:
         from flows.clean.flow import clean_folder
         from prefect.task_runners import ThreadPoolTaskRunner
@@ -172,10 +195,15 @@ def main(argv: list[str] | None = None) -> int:
                 inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
                 workers=workers, batch_docs=args.batch_docs, progress=interactive,
                 profiles=not args.no_profiles, rebuild_profiles=args.rebuild_profiles, max_size=max_size,
-                review=args.review)
+                time_limit=args.time_limit or None, memory_limit=memory_limit, durable=not args.no_fsync,
+                prune=args.prune, review=args.review)
     except OutputBusy as exc:  # another run took OUT between the check above and the flow's start
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 3
+    # the whole run as the user waited for it: the server's boot and Prefect's start-up included
+    t = summary["timings"]
+    t["flow"], t["total"] = t.get("total"), round(time.perf_counter() - started, 3)
+    runlog.write_summary(summary["run_log"], summary)
     if not args.quiet:
         from flows import console
 

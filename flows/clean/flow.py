@@ -25,7 +25,6 @@ import json
 import os
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
 
 from flows import settings as _settings
 
@@ -39,7 +38,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
-from flows import console, output, pool as worker_pool, profiling, runlog, work  # noqa: E402
+from flows import console, output, pool as worker_pool, profiling, runlog, stale, supervise, work  # noqa: E402
 from flows.spool import BatchSpool, LineSpool  # noqa: E402
 from flows.discover import Discovery, iter_sources  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
@@ -50,7 +49,7 @@ DEFAULT_INPUTS = ("seeds",)
 DEFAULT_OUT = "out"
 STALE_TMP_SECONDS = 3600
 
-_POOLS: dict[str, ProcessPoolExecutor] = {}
+_POOLS: dict[str, worker_pool.Pool] = {}
 
 
 def default_workers() -> int:
@@ -60,10 +59,12 @@ def default_workers() -> int:
 def _in_pool(fn, job: work.Job, pool: str | None):
     """``fn(batch, arg)`` in this flow run's process pool when there is one here (the
     parent), else right here (a single batch, or a Dask worker)."""
-    executor = _POOLS.get(pool) if pool else None
-    if executor is None:
+    workers = _POOLS.get(pool) if pool else None
+    if workers is None:
         return fn(job.batch, job.arg)
-    return executor.submit(fn, job.batch, job.arg).result()
+    if fn is work.clean_batch:  # a dead or stuck worker costs its document, not the batch
+        return supervise.clean(lambda b: workers.run(fn, b, job.arg), job.batch, job.arg)
+    return supervise.profile(lambda b: workers.run(fn, b, job.arg), job.batch)  # profiling
 
 
 # A task's batch travels as a work.Job (batch + options), which Prefect does not walk.
@@ -108,9 +109,9 @@ def _result(batch, fut):
         return batch, exc
 
 
-def _start_pool(n: int) -> tuple[str, ProcessPoolExecutor]:
+def _start_pool(n: int, opts: work.Options) -> tuple[str, worker_pool.Pool]:
     """The run's worker processes (flows.pool: the CLI's prestarted ones when there are)."""
-    pool = worker_pool.take(n)
+    pool = worker_pool.take(n, memory_limit=opts.memory_limit, hard_limit=work.hard_limit(opts.time_limit))
     key = uuid.uuid4().hex
     _POOLS[key] = pool
     return key, pool
@@ -150,12 +151,18 @@ def write_jsonl(path: str, out_root: str, outputs) -> int:
 
 def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
         progress=False, distributed=False, profiles=True, rebuild_profiles=False,
-        max_size: int | None = DEFAULT_MAX_BYTES, review=False) -> dict:
+        max_size: int | None = DEFAULT_MAX_BYTES, time_limit: float | None = work.DOC_TIME_LIMIT,
+        memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
+        prune: bool = False, review=False) -> dict:
     """The flow body. Call inside a flow run (it submits the batch task).
 
     ``profiles``: learn each site's boilerplate (``OUT/_profiles``) before cleaning and use it;
     ``rebuild_profiles``: forget the stored profiles and re-clean everything (implies ``force``);
     ``max_size``: bytes above which a document is refused as too large (None: no limit);
+    ``time_limit``: seconds per document (a worker stuck past it is killed and replaced);
+    ``memory_limit``: bytes of address space per worker process (None: no limit);
+    ``durable``: outputs flushed to disk before their manifest rows are written (flows.output);
+    ``prune``: remove the outputs and manifest rows of inputs that no longer exist;
     ``review``: write the review page of OUT (``flows.review``) once the documents are written.
     Raises ``OutputBusy`` when another run holds OUT's lock."""
     force = force or (profiles and rebuild_profiles)
@@ -169,14 +176,17 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     lock = OutLock.acquire(out_root)  # one run per OUT at a time (reliability: issue 6)
     _sweep_tmp(out_root, stale_seconds=0)  # the lock is ours: temp files left are a killed run's
     log = runlog.RunLog(out_root)
+    engine_log = runlog.EngineLog(log.engine_log_path).__enter__()  # Prefect's messages: a file, not the terminal
     summary = runlog.new_summary()
     # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
     config_fp = config_fingerprint(cfg) + ("" if profiles else "+no-profiles")
-    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.__version__,
+    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, workers_requested=n,
+                   pipeline_version=cleaners.__version__,
                    config=config_fp, config_file=config, force=force,
                    engine="dask" if distributed else "in-process")
     opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
-                        config_fp=config_fp, config=cfg)
+                        config_fp=config_fp, config=cfg, time_limit=time_limit,
+                        memory_limit=memory_limit if not distributed else None, durable=durable)
     pool_key = None
     bar = console.Bar(progress)
     found = Discovery()
@@ -235,11 +245,15 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             # process Prefect's threads (API client, events, logs, heartbeat) take the GIL
             # from the cleaning thread: measured 44-74 s for the same 10,000 documents
             # in-process, against a steady 42-45 s plain loop (bench/RESULTS.md, "Flows")
-            if known > 1 and not distributed:
-                pool_key, _ = _start_pool(min(n, known))
-                summary["engine"] = "processes"
+            # (a single batch too when the CLI has started workers already: then a page that
+            # kills or hangs its process costs that page, not the run)
+            if not distributed and (known > 1 or (known and worker_pool.prestarted())):
+                pool_key, _ = _start_pool(min(n, known), opts)
+                summary.update(engine="processes", workers=min(n, known))
             else:
                 worker_pool.discard()  # workers the CLI started early are not needed
+                if not distributed:  # one batch: cleaned right here, in the flow's process
+                    summary["workers"] = 0
             # at most a few batches in flight: the next is always queued when a worker frees up
             # (the task runner has workers + 1 threads), and no more are held than that
             in_flight = 2 * n + 2
@@ -257,7 +271,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                     b, sites = next(todo, (None, None))
                     if b is None:
                         break
-                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, sites, book)), pool_key)] = b
+                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, sites, book)), pool_key)] = (
+                        b, sites)
                 flush_found()
                 if not planned and "planned" in marks:
                     planned = True
@@ -267,21 +282,29 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                 if not pending:
                     break
                 fut = next(as_completed(list(pending)))
-                batch = pending.pop(fut)
+                batch, sites = pending.pop(fut)
                 batches_done += 1
                 try:
                     st = fut.result()
-                except Exception as exc:  # a crashed batch (a killed worker...): its documents failed
-                    st = work.BatchStats(index=batch.index, documents=len(batch.items), failed=len(batch.items))
-                    st.errors = [error(i.source, "batch", f"batch {batch.index} crashed: {exc}", path=i.path,
-                                       out=i.out, kind=type(exc).__name__) for i in batch.items]
+                except Exception as exc:  # noqa: BLE001
+                    st = _after_crash(exc, batch, _with_profiles(opts, batch, sites, book), pool_key)
                 man.record(st.done)
                 if book is not None and st.profile_counts:
                     book.add(st.profile_counts)
                 log.add_errors(st.errors)
-                failed_outs.update(e["output"] for e in st.errors if e.get("output"))
+                failed_outs.update(st.failed_outputs)
                 runlog.add_batch(summary, st)
                 bar.advance(st.documents)
+            if pool_key:
+                summary["workers_replaced"] = _POOLS[pool_key].replaced
+            # outputs whose input is gone: counted, or with --prune removed (files, then rows)
+            gone = stale.find(man.inputs(), planner.claimed, planner.feeds_read)
+            if prune and gone:
+                man.forget(stale.prune(out_root, gone))
+                summary.update(pruned=len(gone), pruned_outputs=gone)
+                logger.info("pruned %d outputs whose inputs are gone", len(gone))
+            else:
+                summary["stale"] = len(gone)
             discovery_errors = summary.pop("discovery_errors", 0)
             summary.update(files=planner.files, ignored=found.ignored, documents=planner.documents + discovery_errors,
                            skipped=planner.skipped, batches=batches_done)
@@ -311,6 +334,8 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             summary["flow_run"] = {"id": str(ctx.flow_run.id), "name": ctx.flow_run.name}
         if review:
             _review(out_root, summary, logger)
+        if os.path.exists(log.engine_log_path):
+            summary["engine_log"] = os.path.relpath(log.engine_log_path, out_root)
         summary["run_log"] = log.finish(summary)
         create_markdown_artifact(runlog.markdown(summary), key="declutter-run-summary",
                                  description=f"declutter run {log.name}: {out_root}")
@@ -319,11 +344,28 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         return summary
     finally:
         bar.stop()
+        engine_log.__exit__(None, None, None)
         for sp in spools:
             sp.close()
         if pool_key:
             _POOLS.pop(pool_key).shutdown(wait=True, cancel_futures=True)
         lock.release()
+
+
+def _after_crash(exc: Exception, batch, opts: work.Options, pool_key) -> work.BatchStats:
+    """A batch task that failed as a whole. A lost Dask worker (Dask already resubmitted it
+    ``distributed.scheduler.allowed-failures`` times): find the document that kills workers by
+    running the batch again in parts (flows.supervise). Anything else: its documents failed."""
+    if supervise.lost_worker(exc) is not None:
+        try:
+            return supervise.clean(lambda b: clean_batch.submit(work.Job(b, opts), pool_key).result(), batch, opts)
+        except Exception as again:  # noqa: BLE001
+            exc = again
+    st = work.BatchStats(index=batch.index, documents=len(batch.items))
+    for i in batch.items:
+        st.fail(i, error(i.source, "batch", f"batch {batch.index} crashed: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else ''}", path=i.path, kind=type(exc).__name__))
+    return st
 
 
 def _review(out_root: str, summary: dict, logger) -> None:
@@ -354,7 +396,9 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
                  config: str | None = None, jsonl: str | None = None, workers: int | None = None,
                  batch_docs: int = 250, progress: bool = False, profiles: bool = True,
                  rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES,
-                 review: bool = False) -> dict:
+                 time_limit: float | None = work.DOC_TIME_LIMIT,
+                 memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
+                 prune: bool = False, review: bool = False) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).
 
     Unchanged documents are skipped (``force`` redoes them); the run summary
@@ -367,4 +411,5 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
     distributed = ctx is not None and not isinstance(ctx.task_runner, ThreadPoolTaskRunner)
     return run(inputs, out, force=force, config=config, jsonl=jsonl, workers=workers, batch_docs=batch_docs,
                progress=progress, distributed=distributed, profiles=profiles, rebuild_profiles=rebuild_profiles,
-               max_size=max_size, review=review)
+               max_size=max_size, time_limit=time_limit, memory_limit=memory_limit, durable=durable, prune=prune,
+               review=review)

@@ -40,7 +40,7 @@ def test_no_tldextract_cache_is_written_outside_out(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("XDG_CACHE_HOME", "TLDEXTRACT_CACHE")}
     env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT))
     code = ("from cleaners import html; from cleaners.profiles import site\n"
-            "assert html._site('https://news.bbc.co.uk/a', None) == 'bbc.co.uk'\n"
+            "assert html.registered_domain('https://news.bbc.co.uk/a') == 'bbc.co.uk'\n"
             "assert site.registered_domain('https://www.example.co.uk/x') == 'example.co.uk'\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=120)
     assert not (tmp_path / ".cache").exists(), list((tmp_path / ".cache").rglob("*"))

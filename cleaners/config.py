@@ -15,6 +15,9 @@ naming the key, never a silently ignored setting.
 
     [profiles]                  # site-profile thresholds (cleaners.profiles.Thresholds)
     min_documents = 50
+
+    [learned]                   # the block model's cleaner (cleaners.learned)
+    threshold = 0.95            # boilerplate score from which it removes (default: the model's own)
 """
 from __future__ import annotations
 
@@ -36,6 +39,11 @@ class CleanersSection(BaseModel):
     disable: list[str] = Field(default_factory=list)
 
 
+class LearnedSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+
+
 class SiteSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disable: list[str] = Field(default_factory=list)
@@ -54,6 +62,7 @@ class Config(BaseModel):
     phrases: PhraseLists = Field(default_factory=dict)
     sites: dict[str, SiteSection] = Field(default_factory=dict)
     profiles: dict[str, float] = Field(default_factory=dict)
+    learned: LearnedSection = Field(default_factory=LearnedSection)
 
     @field_validator("cleaners")
     @classmethod

@@ -10,7 +10,8 @@ at the shipped model's threshold (or ``--threshold``), in three modes:
 
 - ``rules``: the chain as before (the learned cleaner off);
 - ``model``: only the learned cleaner, with segmentation and metadata (language,
-  dateline/byline, title) — every rule cleaner off;
+  dateline/byline, title) — every rule cleaner off, and the learned cleaner's
+  ``only_after_rules`` gate off (there are no rules to find boilerplate first);
 - ``both``: the whole chain;
 
 plus trafilatura alone on the html track, in the same run. Scored by
@@ -84,7 +85,9 @@ def run_set(set_name: str, cache: Path, folds: dict[int, BlockModel], threshold:
                 blocks = segment((root / track / f"{pid}.txt").read_text(encoding="utf-8"))
                 meta, stats = {}, {"extraction": "text"}
             for mode, disable in MODES.items():
-                cfg = {"cleaners": {"disable": disable}, "learned": {"threshold": threshold}}
+                cfg = {"cleaners": {"disable": disable},
+                       "learned": {"threshold": threshold[0], "sentence_threshold": threshold[1],
+                                   "only_after_rules": mode != "model"}}
                 doc = clean_blocks(list(blocks), config=cfg, model=model, stats=stats, **meta)
                 (out / set_name / track / mode / f"{pid}.json").write_text(json.dumps({"text": doc.text}),
                                                                           encoding="utf-8")
@@ -112,7 +115,9 @@ def block_figures(cache: Path, folds: dict[int, BlockModel], threshold: float) -
         s[sel] = m.predict(t.X[sel])
     lab = t.y >= 0
     w = t.ntok.astype(np.float64) + 1
-    pred = (s >= threshold).astype(int)
+    from train.train import sentence_rows
+
+    pred = (s >= np.where(sentence_rows(t), threshold[1], threshold[0])).astype(int)
     rows = ["| set | input | blocks | P | R | F1 |", "|---|---|---|---|---|---|"]
     for st in dataset.SETS:
         for k in dataset.TRACKS:
@@ -154,16 +159,22 @@ def main() -> None:
     ap.add_argument("--folds-dir", type=Path, default=dataset.DEFAULT_CACHE / "folds")
     ap.add_argument("--family", default=None, help="fold models' family (default: the shipped model's)")
     ap.add_argument("--threshold", type=float, help="default: the shipped model's")
+    ap.add_argument("--sentence-threshold", type=float, help="default: the shipped model's")
     ap.add_argument("--sets", nargs="+", default=list(dataset.SETS))
     ap.add_argument("--tracks", nargs="+", default=list(dataset.TRACKS))
     ap.add_argument("--keep", type=Path)
     a = ap.parse_args()
     ship = shipped()
+    if ship is None and (a.family is None or a.threshold is None):
+        ap.error("no shipped model: give --family and --threshold")
     family = a.family or ship.kind
     threshold = a.threshold if a.threshold is not None else ship.threshold
+    sentence = a.sentence_threshold if a.sentence_threshold is not None else ship.sentence_threshold
+    threshold = (threshold, max(threshold, sentence))
     folds = {f: BlockModel.load(a.folds_dir / family / f"fold{f}.json") for f in range(dataset.N_FOLDS)}
     out = a.keep or Path(tempfile.mkdtemp(prefix="declutter-learned-"))
-    lines = [f"model {ship.version} ({family}), threshold {threshold}, {dataset.N_FOLDS} folds grouped by site", ""]
+    lines = [f"model {ship.version if ship else '(not shipped)'} ({family}), thresholds {threshold[0]} (line) / "
+             f"{threshold[1]} (sentence), {dataset.N_FOLDS} folds grouped by site", ""]
     lines += ["Block labels (out-of-fold, boilerplate positive, token-weighted):", ""]
     lines += block_figures(a.cache, folds, threshold) + [""]
     lines += ["| set | input | run | F1 | P | R | target met |", "|---|---|---|---|---|---|---|"]

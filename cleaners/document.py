@@ -114,7 +114,9 @@ class Context:
     ``phrases`` is a ``phrases.PhraseBook``; ``profile`` a site profile (or None);
     ``model`` the block model to score with (None: the shipped one, ``cleaners.model``;
     an evaluation hands in a cross-validation fold's); ``learned_threshold`` the
-    configured score from which the learned cleaner removes (None: the model's own). ``memo`` holds what is
+    configured (line, sentence) scores from which the learned cleaner removes (None:
+    the model's own; ``config.LearnedSection.thresholds``); ``learned_only_after_rules``
+    whether it acts only where the rules found boilerplate. ``memo`` holds what is
     computed once per document and read by several cleaners (the feature table
     of ``features.document_features``, the model's scores of ``learned.block_scores``);
     it never takes part in comparisons.
@@ -123,7 +125,8 @@ class Context:
     phrases: object = None
     profile: object = None
     model: object = None
-    learned_threshold: float | None = None
+    learned_threshold: object = None
+    learned_only_after_rules: bool = True
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 

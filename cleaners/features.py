@@ -220,7 +220,7 @@ def _phrases(text: str, fingerprint: str) -> tuple[float, ...]:
 _NO_PHRASES = (0.0,) * len(PHRASE_FAMILIES)
 
 
-def _stoplist(draft: Draft) -> str | None:
+def stoplist_of(draft: Draft) -> str | None:
     lang = draft.meta.language
     for l in getattr(draft.context.phrases, "languages", ()):
         if l.code == lang and l.stoplist:
@@ -331,6 +331,6 @@ def document_features(draft: Draft) -> np.ndarray:
     hit = memo.get("features")
     if hit is not None and hit[0] is draft.blocks:
         return hit[1]
-    X = compute(draft.blocks, _stoplist(draft), draft.context.phrases)
+    X = compute(draft.blocks, stoplist_of(draft), draft.context.phrases)
     memo["features"] = (draft.blocks, X)
     return X

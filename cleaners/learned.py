@@ -13,8 +13,9 @@ the model's per-feature contributions for that block: "model 0.97 boilerplate:
 Scores are computed once per document on the segmented blocks (never the live
 ones), so other cleaners may read them too (``block_scores(draft)``, indexed by
 a block's position; None without a model) to weigh a rule's evidence against
-the model's; a block's verdict never depends on what else was removed, which
-makes the cleaner ``block_local``.
+the model's. It acts only where the rules found boilerplate (see
+``drop_learned_boilerplate``), so it looks at other cleaners' removals and is not
+``block_local`` (its second-pass rerun costs a lookup: the scores are memoised).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import math
 
 import numpy as np
 
-from .document import Draft, block_local
+from .document import Draft
 from .features import CLASS_BAD, FEATURES, INDEX, document_features
 from .model import BlockModel, ModelError, shipped
 
@@ -54,28 +55,56 @@ def block_scores(draft: Draft) -> np.ndarray | None:
     return scores
 
 
-def threshold_of(draft: Draft, model: BlockModel) -> float:
-    t = draft.context.learned_threshold
-    return float(t) if t is not None else model.threshold
+def thresholds_of(draft: Draft, model: BlockModel) -> tuple[float, float]:
+    """(threshold for a line, threshold for a sentence): the configuration's, else the
+    model's. A block shaped like a sentence of prose (``is_sentence``) needs the higher
+    one: a real closing line ("Entry is free.") is the model's costliest mistake."""
+    line, sent = model.threshold, model.sentence_threshold
+    cfg = draft.context.learned_threshold
+    if cfg is not None:
+        cfg_line, cfg_sent = cfg if isinstance(cfg, tuple) else (cfg, None)
+        line = cfg_line if cfg_line is not None else line
+        sent = cfg_sent if cfg_sent is not None else sent
+    return float(line), float(max(line, sent))
 
 
-@block_local
+def is_sentence(x: np.ndarray) -> bool:
+    """Ends a sentence and has at least SENTENCE_WORDS words."""
+    return bool(x[INDEX["sentence_end"]]) and x[INDEX["words_log"]] >= SENTENCE_MIN_LOG
+
+
+SENTENCE_WORDS = 3
+SENTENCE_MIN_LOG = math.log1p(SENTENCE_WORDS) - 1e-9
+
+
+# what the rules' removals must include before the model acts: boilerplate, not metadata
+NOT_BOILERPLATE = frozenset({"detect_document_language", "extract_dateline_and_byline", "extract_title",
+                             "drop_learned_boilerplate"})
+
+
 def drop_learned_boilerplate(draft: Draft) -> Draft:
-    """Blocks the block model rates boilerplate at or above the threshold."""
-    scores = block_scores(draft)
-    if scores is None or not len(scores):
-        return draft
+    """Blocks the block model rates boilerplate at or above the threshold, in a document
+    where the rules found boilerplate.
+
+    The model learned from pages, every one with its furniture; on a text the rules
+    find clean (an article already extracted, or this cleaner's own output cleaned
+    again) it has nothing it learned to judge, and it is left alone: precision first,
+    and cleaning the clean text again changes nothing (tests/test_properties.py)."""
     model = model_of(draft)
-    th = threshold_of(draft, model)
-    pos = {b.index: i for i, b in enumerate(draft.blocks)}
-    hits = [b for b in draft.live() if scores[pos[b.index]] >= th]
-    if not hits:
+    if model is None or not draft.blocks:
         return draft
+    if draft.context.learned_only_after_rules and not any(r.cleaner not in NOT_BOILERPLATE
+                                                          for r in draft.removed):
+        return draft
+    line_th, sent_th = thresholds_of(draft, model)
+    scores = block_scores(draft)
     X = document_features(draft)
+    pos = {b.index: i for i, b in enumerate(draft.blocks)}
     decisions = []
-    for b in hits:
+    for b in draft.live():
         i = pos[b.index]
-        decisions.append((b, KIND, explain(model, X[i], float(scores[i]), b)))
+        if scores[i] >= (sent_th if is_sentence(X[i]) else line_th):
+            decisions.append((b, KIND, explain(model, X[i], float(scores[i]), b)))
     return draft.remove_each(decisions, "drop_learned_boilerplate")
 
 
@@ -103,11 +132,14 @@ def describe(name: str, x: np.ndarray, block=None) -> str | None:
     if name in ("words_log", "chars_log", "mean_word_len", "doc_words_log", "blocks_log"):
         if name in ("doc_words_log", "blocks_log"):
             return None
+        w = f"{words} word{'s' if words != 1 else ''}"
         if words <= 4 and not _v(x, "sentence_end"):
-            return f"{words} word{'s' if words != 1 else ''}, looks like a button or label"
-        return f"{words} words"
+            if _v(x, "title_case") >= 0.5 and _v(x, "digit_share") < 0.2:
+                return f"{w}, no sentence end, looks like a button or label"
+            return f"{w}, no sentence end"
+        return w
     if name == "sentence_end":
-        return "ends a sentence" if _v(x, name) else "no sentence end"
+        return None if _v(x, name) else "no sentence end"
     if name == "stop_share":
         s = _v(x, name)
         return None if s < 0 else f"few function words ({s:.0%})" if s < 0.25 else None
@@ -117,14 +149,16 @@ def describe(name: str, x: np.ndarray, block=None) -> str | None:
         return "after the last prose paragraph"
     if name == "before_first_prose" and _v(x, name):
         return "before the first prose paragraph"
-    if name in ("prose_after_log", "from_end_log"):
+    if name in ("prose_after_log", "prose_before_log"):
         n = round(math.expm1(_v(x, name)))
-        return f"{n} prose paragraph{'s' if n != 1 else ''} after it" if name == "prose_after_log" else \
-            f"{n} block{'s' if n != 1 else ''} from the end"
-    if name in ("prose_before_log", "from_start_log"):
+        side = "after" if name == "prose_after_log" else "before"
+        if n == 0:
+            return f"no prose paragraph {side} it"
+        return f"only {n} prose paragraph{'s' if n != 1 else ''} {side} it" if n <= 3 else None
+    if name in ("from_end_log", "from_start_log"):
         n = round(math.expm1(_v(x, name)))
-        return f"{n} prose paragraph{'s' if n != 1 else ''} before it" if name == "prose_before_log" else \
-            f"{n} block{'s' if n != 1 else ''} from the start"
+        side = "end" if name == "from_end_log" else "start"
+        return f"{n} block{'s' if n != 1 else ''} from the {side}" if n <= 5 else None
     if name in ("pos_rel", "words_before_share"):
         r = _v(x, name)
         return "near the top of the page" if r < 0.2 else "near the end of the page" if r > 0.8 else None
@@ -168,7 +202,7 @@ def describe(name: str, x: np.ndarray, block=None) -> str | None:
         side = "before" if name.startswith("n-") else "after"
         if "words_log" in name and _v(x, name) >= 0:
             n = round(math.expm1(_v(x, name)))
-            return f"a {n}-word block {side} it" if n <= 6 else None
+            return f"a {n}-word line {side} it" if n <= 6 else None
         if "sentence_end" in name and _v(x, name) == 0:
             return f"no sentence {side} it"
         if "prose_class" in name and _v(x, name) == 0:

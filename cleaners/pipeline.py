@@ -110,7 +110,8 @@ def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | N
     cfg: Config = load_config(config)
     disabled, extra = cfg.for_site(site)
     ctx = Context(phrases=build_book(extra), profile=profile, model=model,
-                  learned_threshold=cfg.learned.threshold)
+                  learned_threshold=cfg.learned.thresholds(),
+                  learned_only_after_rules=cfg.learned.only_after_rules)
     meta = Meta(title=title or None, published=published, authors=tuple(authors), language=language,
                 url=url, site=site)
     draft = run_chain(Draft(blocks=tuple(blocks), meta=meta, context=ctx), disabled)

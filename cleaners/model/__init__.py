@@ -23,6 +23,7 @@ import numpy as np
 
 FORMAT = "declutter-block-model/1"
 MODEL_PATH = Path(__file__).with_name("block_model.json")
+CHUNK = 4096   # rows evaluated at once
 
 
 class ModelError(ValueError):
@@ -38,6 +39,8 @@ class BlockModel:
         self.data = data
         self.features: tuple[str, ...] = tuple(data["features"])
         self.threshold: float = float(data["threshold"])
+        # blocks shaped like a sentence (learned.is_sentence) need this one (>= threshold)
+        self.sentence_threshold: float = max(self.threshold, float(data.get("sentence_threshold", self.threshold)))
         self.kind: str = data["kind"]
         self.version: str = data["version"]
         if self.kind == "gbdt":
@@ -89,6 +92,8 @@ class BlockModel:
             raise ModelError(f"expected rows of {len(self.features)} features, got shape {X.shape}")
         if self.kind == "linear":
             return ((X - self.mean) / self.scale) @ self.coef + self.intercept
+        if X.shape[0] > CHUNK:  # a training table, not a document: bounded memory
+            return np.concatenate([self.raw(X[i:i + CHUNK]) for i in range(0, X.shape[0], CHUNK)])
         n = X.shape[0]
         T = self.split.shape[0]
         tree_ix = np.arange(T)[:, None]

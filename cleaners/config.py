@@ -15,6 +15,11 @@ naming the key, never a silently ignored setting.
 
     [profiles]                  # site-profile thresholds (cleaners.profiles.Thresholds)
     min_documents = 50
+
+    [learned]                   # the block model's cleaner (cleaners.learned)
+    threshold = 0.95            # boilerplate score from which it removes a line (default: the model's own)
+    sentence_threshold = 0.98   # ...and a block shaped like a sentence (never below `threshold`)
+    only_after_rules = true     # act only on documents where the rule cleaners found boilerplate
 """
 from __future__ import annotations
 
@@ -36,6 +41,19 @@ class CleanersSection(BaseModel):
     disable: list[str] = Field(default_factory=list)
 
 
+class LearnedSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    sentence_threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    only_after_rules: bool = True
+
+    def thresholds(self) -> tuple[float | None, float | None] | None:
+        """What ``Context.learned_threshold`` takes: None (the model's own), or (line, sentence)."""
+        if self.threshold is None and self.sentence_threshold is None:
+            return None
+        return (self.threshold, self.sentence_threshold)
+
+
 class SiteSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disable: list[str] = Field(default_factory=list)
@@ -54,6 +72,7 @@ class Config(BaseModel):
     phrases: PhraseLists = Field(default_factory=dict)
     sites: dict[str, SiteSection] = Field(default_factory=dict)
     profiles: dict[str, float] = Field(default_factory=dict)
+    learned: LearnedSection = Field(default_factory=LearnedSection)
 
     @field_validator("cleaners")
     @classmethod

@@ -172,10 +172,10 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     summary = runlog.new_summary()
     # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
     config_fp = config_fingerprint(cfg) + ("" if profiles else "+no-profiles")
-    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.__version__,
+    summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, pipeline_version=cleaners.pipeline_version(),
                    config=config_fp, config_file=config, force=force,
                    engine="dask" if distributed else "in-process")
-    opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
+    opts = work.Options(out_root=out_root, pipeline_version=cleaners.pipeline_version(),
                         config_fp=config_fp, config=cfg)
     pool_key = None
     bar = console.Bar(progress)

@@ -104,7 +104,7 @@ def drop_learned_boilerplate(draft: Draft) -> Draft:
     for b in draft.live():
         i = pos[b.index]
         if scores[i] >= (sent_th if is_sentence(X[i]) else line_th):
-            decisions.append((b, KIND, explain(model, X[i], float(scores[i]), b)))
+            decisions.append((b, KIND, explain(model, X[i], float(scores[i]), b), RULE))
     return draft.remove_each(decisions, "drop_learned_boilerplate")
 
 

@@ -123,15 +123,19 @@ class BlockModel:
         if self.kind == "linear":
             vals = (x - self.mean) / self.scale * self.coef
             return {f: float(v) for f, v in zip(self.features, vals) if v}
+        xs = x.tolist()  # the same float64 values as Python floats: same comparisons, faster reads
+        names = self.features
         for t in self.trees:
-            if not t["split"]:
+            split = t["split"]
+            if not split:
                 continue
-            node, value = 0, t["value"][0]
+            thr, left, right, values, leaf = t["threshold"], t["left"], t["right"], t["value"], t["leaf"]
+            node, value = 0, values[0]
             while node >= 0:
-                f = t["split"][node]
-                nxt = t["left"][node] if x[f] <= t["threshold"][node] else t["right"][node]
-                v = t["value"][nxt] if nxt >= 0 else t["leaf"][-nxt - 1]
-                name = self.features[f]
+                f = split[node]
+                nxt = left[node] if xs[f] <= thr[node] else right[node]
+                v = values[nxt] if nxt >= 0 else leaf[-nxt - 1]
+                name = names[f]
                 out[name] = out.get(name, 0.0) + (v - value)
                 node, value = nxt, v
         return out

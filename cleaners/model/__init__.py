@@ -97,18 +97,20 @@ class BlockModel:
         n = X.shape[0]
         T = self.split.shape[0]
         tree_ix = np.arange(T)[:, None]
-        node = np.where(self.root_leaf[:, None], -1, 0) * np.ones((1, n), dtype=np.int64)
-        rows = np.arange(n)[None, :]
+        node = (np.where(self.root_leaf[:, None], -1, 0) * np.ones((1, n), dtype=np.int64)).ravel()
+        # only the (tree, row) pairs still at an inner node take the next step: most paths
+        # end long before the deepest tree's, and the leaves reached are the same
+        active = np.flatnonzero(node >= 0)
         for _ in range(self.depth):
-            inner = node >= 0
-            if not inner.any():
+            if not active.size:
                 break
-            nd = np.where(inner, node, 0)
-            f = self.split[tree_ix, nd]
-            go_left = X[rows, f] <= self.thr[tree_ix, nd]
-            nxt = np.where(go_left, self.left[tree_ix, nd], self.right[tree_ix, nd])
-            node = np.where(inner, nxt, node)
-        leaf_ix = -node - 1           # leaves are stored as ~index
+            t, r = np.divmod(active, n)
+            nd = node[active]
+            go_left = X[r, self.split[t, nd]] <= self.thr[t, nd]
+            nxt = np.where(go_left, self.left[t, nd], self.right[t, nd])
+            node[active] = nxt
+            active = active[nxt >= 0]
+        leaf_ix = -node.reshape(T, n) - 1           # leaves are stored as ~index
         return self.leaf[tree_ix, leaf_ix].sum(axis=0) + self.base
 
     def predict(self, X: np.ndarray) -> np.ndarray:

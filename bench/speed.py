@@ -8,8 +8,9 @@ interleaved, round after round) and printed as a ratio of medians, because on
 a shared machine only ratios from one run mean anything. Figures (issue 5):
 
 1. ``clean_text`` per document on the devset text-article track vs
-   ``trafilatura.extract`` of the same pages' HTML. Target <= 0.05x.
-2. ``clean_html`` vs ``trafilatura.extract`` alone on the same pages. Target <= 1.10x.
+   ``trafilatura.extract`` of the same pages' HTML. Target <= 0.15x (issue 17).
+2. ``clean_html`` vs ``trafilatura.extract`` on the same pages, alone and with the
+   metadata clean_html also returns. Target <= 1.05x of the latter (issue 17).
 3. ``python -m flows.clean`` on generated documents (bench/generate.py) vs the
    same cleaning in a plain loop, with a running server and a temporary one:
    overhead beyond the fixed start-up. Target <= 5 %.
@@ -42,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-TARGETS = {1: 0.05, 2: 1.10, 3: 0.05, 4: 1.7, 5: 1.2}
+# issue 17: figure 1 <= 0.15x; figure 2 <= 1.05x of extraction with metadata (what clean_html returns)
+TARGETS = {1: 0.15, 2: 1.05, 3: 0.05, 4: 1.7, 5: 1.2}
 
 
 def machine() -> str:
@@ -131,10 +133,11 @@ def fig_text_and_html(data: Path, rounds: int, figures: set[int]) -> list[str]:
     if 2 in figures:
         r2, r2b = median_ratio(times["clean_html"], base)
         out.append(f"figure 2  clean_html / trafilatura.extract = {r2:.3f}x (median of round ratios "
-                   f"{r2b:.3f}x; target <= {TARGETS[2]}x) {'OK' if r2 <= TARGETS[2] else 'MISSED'}")
+                   f"{r2b:.3f}x)")
         r3, r3b = median_ratio(times["clean_html"], times["trafilatura.extract+metadata"])
         out.append(f"          clean_html / trafilatura.extract with metadata (title, date, authors, site, "
-                   f"as clean_html returns) = {r3:.3f}x (median of round ratios {r3b:.3f}x)")
+                   f"as clean_html returns) = {r3:.3f}x (median of round ratios {r3b:.3f}x; target <= "
+                   f"{TARGETS[2]}x) {'OK' if r3 <= TARGETS[2] else 'MISSED'}")
     return out
 
 

@@ -12,11 +12,11 @@ __version__ = "0.2.0"
 
 from .config import Config, ConfigError, load_config  # noqa: E402
 from .document import Block, CleanDocument, Draft, Removal  # noqa: E402
-from .pipeline import CLEANER_NAMES, clean_bytes, clean_text  # noqa: E402
+from .pipeline import CLEANER_NAMES, clean_bytes, clean_text, pipeline_version  # noqa: E402
 from .segment import UndecodableInput  # noqa: E402
 
 
-def clean_html(html, *, url=None, source=None, config=None, **kw):
+def clean_html(html, *, url=None, source=None, config=None, **kw):  # model=: see pipeline.clean_blocks
     """HTML in: extraction through trafilatura, then the same cleaner chain."""
     from .html import clean_html as _clean_html
 
@@ -24,4 +24,5 @@ def clean_html(html, *, url=None, source=None, config=None, **kw):
 
 
 __all__ = ["clean_text", "clean_bytes", "clean_html", "CleanDocument", "Removal", "Block", "Draft",
-           "Config", "ConfigError", "load_config", "UndecodableInput", "CLEANER_NAMES", "__version__"]
+           "Config", "ConfigError", "load_config", "UndecodableInput", "CLEANER_NAMES", "__version__",
+           "pipeline_version"]

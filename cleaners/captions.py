@@ -11,13 +11,12 @@ that group (a kicker such as "Backsliding Democracy"), are part of the figure.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 
 import regex
 
 from .document import Block, Draft, Params, Words, block_local
 from .phrases import Matcher, _alternation
-from .textutil import ends_sentence, key, word_count
+from .textutil import ends_sentence, key, per_object, word_count
 
 
 class CaptionParams(Params):
@@ -31,7 +30,7 @@ class CaptionParams(Params):
     max_above_credit_sentences: Words = 2   # ...and says one or two things about the picture
 
 
-@lru_cache(maxsize=16)
+@per_object
 def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pattern, regex.Pattern]:
     ag = _alternation(list(agencies))
     ag_upper = "|".join(regex.escape(a.upper()) for a in sorted(set(agencies), key=len, reverse=True)) or "(?!)"
@@ -59,7 +58,7 @@ def _credit_patterns(agencies: tuple[str, ...]) -> tuple[regex.Pattern, regex.Pa
     return slash, alone, inline
 
 
-@lru_cache(maxsize=16)
+@per_object
 def _agency_tails(agencies: tuple[str, ...]) -> tuple[str, ...]:
     """What a text ending with a credit ends with: an agency's last word, or the
     "photo / images / file" the patterns allow after it (case-folded)."""
@@ -74,13 +73,13 @@ def _ends_like_credit(text: str, agencies: tuple[str, ...]) -> bool:
     return t.endswith(_agency_tails(agencies)) or t.endswith(".") and t[:-1].endswith(_agency_tails(agencies))
 
 
-@lru_cache(maxsize=16)
+@per_object
 def _caption_prefixes(labels: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The caption labels matched case-sensitively (upper case), and the others case-folded."""
     return tuple(p for p in labels if p.isupper()), tuple(p.casefold() for p in labels if not p.isupper())
 
 
-@lru_cache(maxsize=16)
+@per_object
 def _label_prefixes(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.casefold().rstrip(":") for p in labels)
 
@@ -139,7 +138,7 @@ def _caption(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | No
     return None
 
 
-@lru_cache(maxsize=16)
+@per_object
 def _caption_re(patterns: tuple[str, ...]) -> regex.Pattern | None:
     if not patterns:
         return None

@@ -20,6 +20,10 @@ naming the key, never a silently ignored setting.
     max_credit_words = 10
     [sites."example.com".params.dedupe]
     near = 0.9
+    [learned]                   # the block model's cleaner (cleaners.learned)
+    threshold = 0.95            # boilerplate score from which it removes a line (default: the model's own)
+    sentence_threshold = 0.98   # ...and a block shaped like a sentence (never below `threshold`)
+    only_after_rules = true     # act only on documents where the rule cleaners found boilerplate
 """
 from __future__ import annotations
 
@@ -45,6 +49,19 @@ class CleanersSection(BaseModel):
     disable: list[str] = Field(default_factory=list)
 
 
+class LearnedSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    sentence_threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    only_after_rules: bool = True
+
+    def thresholds(self) -> tuple[float | None, float | None] | None:
+        """What ``Context.learned_threshold`` takes: None (the model's own), or (line, sentence)."""
+        if self.threshold is None and self.sentence_threshold is None:
+            return None
+        return (self.threshold, self.sentence_threshold)
+
+
 class SiteSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     disable: list[str] = Field(default_factory=list)
@@ -68,6 +85,7 @@ class Config(BaseModel):
     # site -> merged CleanerParams, built once (not a default_factory: pydantic inspects its
     # signature on every Config(), and the default config is built per document)
     _site_params: dict | None = PrivateAttr(default=None)
+    learned: LearnedSection = Field(default_factory=LearnedSection)
 
     @field_validator("cleaners")
     @classmethod

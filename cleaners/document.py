@@ -31,13 +31,31 @@ class Block:
     ``group`` numbers runs of lines not separated by a blank line (a caption,
     its credit and a kicker printed together share a group). ``hints`` carry
     structural evidence from HTML (``caption``, ``heading``, ``list``...);
-    text rules never depend on them being present.
+    text rules never depend on them being present. ``evidence`` is the page
+    markup a block came from (HTML only, ``Evidence``), read by the feature pass.
     """
 
     index: int
     text: str
     group: int = 0
     hints: frozenset[str] = frozenset()
+    evidence: "Evidence | None" = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the page's markup says about one HTML block (``html.add_evidence``).
+
+    ``tag``: the source element whose text is the block's ('' when none matched);
+    ``link_share``: share of its characters inside links; ``words``: class/id
+    tokens of the element and its close ancestors; ``inside``: landmark
+    elements around it (figure, list, table, aside, nav, footer, header, form)."""
+
+    tag: str = ""
+    link_share: float = 0.0
+    words: frozenset[str] = frozenset()
+    inside: frozenset[str] = frozenset()
+    depth: int = 0
 
 
 class Removal(BaseModel):
@@ -137,6 +155,14 @@ class Context:
 
     ``phrases`` is a ``phrases.PhraseBook``; ``profile`` a site profile (or None);
     ``params`` the thresholds in force (``params.CleanerParams``).
+    ``model`` the block model to score with (None: the shipped one, ``cleaners.model``;
+    an evaluation hands in a cross-validation fold's); ``learned_threshold`` the
+    configured (line, sentence) scores from which the learned cleaner removes (None:
+    the model's own; ``config.LearnedSection.thresholds``); ``learned_only_after_rules``
+    whether it acts only where the rules found boilerplate. ``memo`` holds what is
+    computed once per document and read by several cleaners (the feature table
+    of ``features.document_features``, the model's scores of ``learned.block_scores``);
+    it never takes part in comparisons.
     """
 
     phrases: object = None
@@ -145,6 +171,10 @@ class Context:
     # how the blocks were obtained (Stats.extraction): "text", "trafilatura" (an HTML
     # extractor already chose the main content), "fallback-text" (a page's visible text)
     extraction: str | None = None
+    model: object = None
+    learned_threshold: object = None
+    learned_only_after_rules: bool = True
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,7 @@ def drop_disclosure_notes(draft: Draft) -> Draft:
         if word_count(b.text) > max_words or _REPORTED.search(b.text):
             continue  # “We may earn a commission,” the company said: reported, not the site's note
         hit = m.pattern(b.text.strip().casefold())
-        if hit:
+        # “We may earn a commission,” the company said: reported, not the site's note
+        if hit and not _REPORTED.search(b.text):
             out.append((b, "disclosure", f"a disclosure note (“{hit}”)", "disclosure.pattern"))
     return draft.remove_each(out, "drop_disclosure_notes")

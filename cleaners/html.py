@@ -29,6 +29,7 @@ instead and ``stats.extraction`` says so (``fallback-text``,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Iterable, Iterator
 
@@ -356,6 +357,66 @@ def add_hints(blocks: list[Block], hinted: dict[str, frozenset[str]]) -> list[Bl
     return out
 
 
+# -- evidence: the source element of each block, for the feature pass ---------------
+
+# block-level elements, in the order preferred as a block's source when several hold its text
+_SOURCE_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "figcaption", "blockquote", "pre",
+                "dd", "dt", "caption", "summary", "address", "div", "section", "span", "a", "strong", "em", "b",
+                "small", "time", "label", "button", "header", "footer", "aside", "nav", "figure")
+_SOURCE_RANK = {t: i for i, t in enumerate(_SOURCE_TAGS)}
+_LANDMARKS = {"figure": "figure", "figcaption": "figure", "ul": "list", "ol": "list", "dl": "list",
+              "table": "table", "aside": "aside", "nav": "nav", "footer": "footer", "header": "header",
+              "form": "form", "a": "link", "article": "article", "main": "article"}
+EVIDENCE_LEVELS = 5      # ancestors whose class/id words count as evidence about a block
+_WORD = regex.compile(r"[a-z]+")
+
+
+def add_evidence(blocks: list[Block], tree) -> list[Block]:
+    """Each block whose whole text is one element's text gets that element's ``Evidence``
+    (its tag, share of linked characters, class/id words of it and its close ancestors,
+    the landmarks around it). Blocks matching no element (a paragraph split at <br>)
+    keep ``evidence=None``."""
+    from .document import Evidence
+
+    wanted = {_norm(b.text) for b in blocks}
+    best: dict[str, tuple[int, object, str]] = {}
+    body = tree.find(".//body")
+    for el in (body if body is not None else tree).iter(*_SOURCE_TAGS):
+        t = _norm(el.text_content())
+        if t not in wanted:
+            continue
+        rank = _SOURCE_RANK[el.tag]
+        if t not in best or rank < best[t][0]:
+            best[t] = (rank, el, t)
+    if not best:
+        return blocks
+    found: dict[str, Evidence] = {}
+    for t, (_, el, _) in best.items():
+        linked = 1.0 if el.tag == "a" else min(1.0, sum(len(_norm(a.text_content())) for a in el.iter("a"))
+                                                / max(1, len(t)))
+        words: set[str] = set()
+        inside: set[str] = set()
+        depth = 0
+        node, level = el, 0
+        while node is not None and isinstance(node.tag, str) and node.tag not in ("body", "html"):
+            if level <= EVIDENCE_LEVELS:
+                attrs = " ".join(filter(None, (node.get("class"), node.get("id")))).lower()
+                words.update(_WORD.findall(attrs))
+            land = _LANDMARKS.get(node.tag)
+            if land and node is not el or node.tag in ("figcaption",):
+                inside.add(land)
+            if land == "link":
+                linked = 1.0
+            node, level, depth = node.getparent(), level + 1, depth + 1
+        found[t] = Evidence(tag=el.tag, link_share=round(linked, 4), words=frozenset(words),
+                            inside=frozenset(inside), depth=depth)
+    out = []
+    for b in blocks:
+        e = found.get(_norm(b.text))
+        out.append(replace(b, evidence=e) if e is not None else b)
+    return out
+
+
 # -- visible text, for the fallback ------------------------------------------------
 
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "iframe",
@@ -478,20 +539,29 @@ DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "21
 
 def clean_html(html: bytes | str, *, url: str | None = None, source: str | None = None, config=None,
                content_type: str | None = None, time_limit_s: float | None = DEFAULT_TIME_LIMIT,
-               profile=None, **kw) -> CleanDocument:
+               profile=None, model=None, **kw) -> CleanDocument:
     """Clean one HTML page into a CleanDocument (see the module docstring for the steps).
 
     ``content_type`` is the HTTP header, if the caller kept it (its charset wins
-    over the page's <meta>); ``time_limit_s`` bounds trafilatura (None: no limit).
+    over the page's <meta>); ``time_limit_s`` bounds trafilatura (None: no limit);
+    ``model`` overrides the shipped block model (``pipeline.clean_blocks``).
     Raises ``segment.UndecodableInput`` for binary input."""
     if kw:
         raise TypeError(f"clean_html() got unexpected keyword argument(s): {', '.join(sorted(kw))}")
+    blocks, meta, stats = html_blocks(html, url=url, content_type=content_type, time_limit_s=time_limit_s)
+    return clean_blocks(blocks, source=source, config=config, profile=profile, model=model, stats=stats,
+                        **meta)
+
+
+def html_blocks(html: bytes | str, *, url: str | None = None, content_type: str | None = None,
+                time_limit_s: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[Block], dict, dict]:
+    """(blocks, page metadata, stats): exactly what ``clean_html`` hands the chain
+    (also read by the model's training script, train/, and the profiling stage's peers)."""
     text, encoding = decode_html(html, content_type)
     tree = parse_html(text)
     stats: dict = {"encoding": encoding}
     if tree is None:
-        return clean_blocks([], source=source, url=url, config=config, profile=profile,
-                            stats={**stats, "extraction": "empty"})
+        return [], {"url": url}, {**stats, "extraction": "empty"}
     doc = None
     how = "trafilatura"
     try:
@@ -507,6 +577,7 @@ def clean_html(html: bytes | str, *, url: str | None = None, source: str | None 
         blocks = blocks_from_units(_units(doc.body))
     if blocks:
         blocks = add_hints(blocks, collect_hints(tree, sum(len(b.text) for b in blocks)))
+        blocks = add_evidence(blocks, tree)
     else:
         blocks = split_blocks(normalise(visible_text(tree)))
         if not blocks:
@@ -514,7 +585,7 @@ def clean_html(html: bytes | str, *, url: str | None = None, source: str | None 
         if how == "trafilatura":
             how = "fallback-text" if blocks else "empty"
     stats["extraction"] = how
-    return clean_blocks(blocks, source=source, config=config, profile=profile, stats=stats, **meta)
+    return blocks, meta, stats
 
 
 def _metadata(tree, doc, url: str | None) -> dict:

@@ -56,6 +56,13 @@ class Matcher:
     # exact phrases as a set: a key's whitespace is already one space per run (the
     # exact pattern's \s+ between words matches just that), so fullmatch is a lookup
     exact_set: frozenset[str] | None = None
+    # literals one of which every match of a pattern holds (``_needs``), per part of
+    # pattern_parts, or of pattern_re when it runs whole; None: no such literals known.
+    # ``pattern_any`` finds any of them all (one compiled alternation for the family): a
+    # key holding none cannot match, and a part whose literals are absent is not run
+    pattern_needs: tuple[tuple[str, ...] | None, ...] | None = None
+    pattern_any: re.Pattern | None = None
+    pattern_free: tuple[regex.Pattern, ...] = ()  # the parts without such literals, in order
 
     def exact(self, k: str) -> str | None:
         if self.exact_set is not None:
@@ -76,11 +83,26 @@ class Matcher:
         return m.group(0) if m else None
 
     def pattern(self, k: str) -> str | None:
-        if self.pattern_parts is not None:
+        parts = self.pattern_parts
+        if self.pattern_any is not None:
+            if self.pattern_any.search(k) is None:
+                # no literal that a filtered part needs is in the key: only the others can match
+                if not self.pattern_free:
+                    return None
+                parts = self.pattern_free
+            else:
+                needs = self.pattern_needs
+                parts = [p for p, need in zip(self.pattern_parts or (self.pattern_re,), needs)
+                         if need is None or _holds_any(k, need)]
+            if self.pattern_parts is None:  # the whole pattern, which needs one of the literals
+                m = self.pattern_re.search(k) if parts else None
+                return m.group(0) if m else None
+        if parts is not None:
             # = pattern_re.search(k), the leftmost match: when one part alone holds it,
-            # it is that part's; when several start there, the whole decides (first wins)
+            # it is that part's; when several start there, the whole decides (first wins).
+            # A part left out above cannot match, and a part that does not match changes nothing.
             best, tie = None, False
-            for p in self.pattern_parts:
+            for p in parts:
                 m = p.search(k)
                 if m is not None:
                     if best is None or m.start() < best.start():
@@ -120,7 +142,7 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
         return regex.compile(template.format(_alternation(items)), regex.V1)
 
     patterns = section.get("pattern") or []
-    pattern_re = pattern_parts = None
+    pattern_re = pattern_parts = pattern_needs = None
     if patterns:
         try:
             pattern_re = regex.compile("|".join(f"(?:{p})" for p in sorted(set(patterns))), regex.V1)
@@ -131,11 +153,14 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
             if anchored:
                 parts.append("|".join(f"(?:{p})" for p in anchored))
             pattern_parts = tuple(regex.compile(p, regex.V1) for p in parts) if len(parts) > 1 else None
+            pattern_needs = (tuple(_needs(p.pattern) for p in pattern_parts) if pattern_parts is not None
+                             else (_needs(pattern_re.pattern),))
         except regex.error as exc:
             raise PhraseError(f"{where}: bad pattern: {exc}") from exc
     # every list stays readable by name too (a family may read its own `prefix` list raw)
     lists = {k: tuple(v) for k, v in section.items()}
     contains_words = _words_of(section.get("contains"), first=False)
+    filtered = bool(pattern_needs) and any(n is not None for n in pattern_needs)
     return Matcher(
         exact_re=build("exact", r"(?:{})"),
         prefix_re=build("prefix", r"(?:{})(?![\p{{L}}\p{{N}}])"),
@@ -147,7 +172,86 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
         contains_any=_any_word(contains_words) if contains_words is not None else None,
         pattern_parts=pattern_parts,
         exact_set=_exact_set(section.get("exact")),
+        pattern_needs=pattern_needs if filtered else None,
+        pattern_any=_any_word(tuple(sorted({n for need in pattern_needs if need for n in need})))
+        if filtered else None,
+        pattern_free=tuple(p for p, need in zip(pattern_parts or (pattern_re,), pattern_needs) if need is None)
+        if filtered else (),
     )
+
+
+def _holds_any(k: str, literals: tuple[str, ...]) -> bool:
+    for n in literals:
+        if n in k:
+            return True
+    return False
+
+
+# what the standard library's parser may read differently from `regex` V1: Unicode
+# properties, named lists, word-start/end, fuzzy and branch-reset groups, V0/V1
+# switches, nested sets and set operations. A pattern holding any is never filtered.
+_UNREAD = re.compile(r"\\[pPLmMXGKN]|\{e|\(\?[|(V]|\(\?[a-zA-Z]*[VwfbersxE]|\[\[|--|&&|\|\||~~")
+
+
+def _needs(pattern: str) -> tuple[str, ...] | None:
+    """Literals of which every match of the `regex` pattern holds at least one, read
+    with the standard library's parser (the same syntax for what is read: literals,
+    groups, alternations, repeats, anchors); None when that cannot be said safely
+    (case-insensitive, or syntax only `regex` has)."""
+    if _UNREAD.search(pattern):
+        return None
+    try:
+        import re._parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover
+        import sre_parse
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    got = _seq_needs(parsed.data)
+    return tuple(sorted(got)) if got else None
+
+
+def _seq_needs(items) -> frozenset[str] | None:
+    """Required literals of a sequence: the best of what its mandatory items need
+    (a run of literal characters needs itself), preferring the longest shortest literal."""
+    C = re._constants if hasattr(re, "_constants") else __import__("sre_constants")
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            options.append(frozenset(("".join(run),)))
+            run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        if op is C.AT:
+            continue  # zero-width: the characters either side are still adjacent
+        flush()
+        got = None
+        if op is C.SUBPATTERN:
+            _, add, _, sub = av
+            if not add & re.IGNORECASE:
+                got = _seq_needs(sub.data)
+        elif op is C.BRANCH:
+            branches = [_seq_needs(b.data) for b in av[1]]
+            if branches and all(branches):
+                got = frozenset().union(*branches)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+            got = _seq_needs(av[2].data)
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            got = _seq_needs(av.data)
+        if got:
+            options.append(got)
+    flush()
+    if not options:
+        return None
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)))
 
 
 def _exact_set(phrases: list[str] | None) -> frozenset[str] | None:

@@ -8,7 +8,12 @@ Order matters and is declared here once:
 3. the comment section before the page trimmer, so comments never pass for body;
 4. line-level families (captions, promos, furniture) before the page trimmer,
    so the body's edges are found among what is left;
-5. duplicates after the noise is gone; the title last, from the clean head.
+5. duplicates after the noise is gone; the title from the clean head;
+6. the block model last (``learned.drop_learned_boilerplate``): it judges what
+   the exact rules left, with their removals already explained by name; after the
+   title, so the headline is taken as the title and never as boilerplate (the
+   truths the model learned from hold no headline). Its scores come from the whole
+   segmented document, so its place in the chain changes no verdict of its own.
 Configuration switches cleaners off; it never reorders them.
 """
 from __future__ import annotations
@@ -29,6 +34,7 @@ from .language import detect_language
 from .dateline import extract_dateline_and_byline
 from .interface_labels import drop_interface_labels
 from .page_trim import trim_page_chrome
+from .learned import drop_learned_boilerplate
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
@@ -69,6 +75,7 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     drop_repeated_paragraphs,
     drop_author_bios,
     extract_title,
+    drop_learned_boilerplate,
 )
 CLEANER_NAMES: tuple[str, ...] = tuple(c.__name__ for c in DEFAULT_CHAIN)
 
@@ -101,12 +108,17 @@ def run_chain(draft: Draft, disabled: frozenset[str] = frozenset()) -> Draft:
 def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | None = None,
                  title: str | None = None, language: str | None = None, site: str | None = None,
                  published=None, authors: tuple[str, ...] = (), config=None, profile=None,
-                 stats: Mapping | None = None) -> CleanDocument:
-    """Run the chain over already-segmented blocks (the text and HTML paths meet here)."""
+                 model=None, stats: Mapping | None = None) -> CleanDocument:
+    """Run the chain over already-segmented blocks (the text and HTML paths meet here).
+
+    ``model`` overrides the shipped block model (``cleaners.model.BlockModel``; an
+    evaluation hands in the fold model that never saw the page's site)."""
     cfg: Config = load_config(config)
     disabled, extra = cfg.for_site(site)
-    ctx = Context(phrases=build_book(extra), profile=profile, params=cfg.params_for(site),
-                  extraction=(stats or {}).get("extraction"))
+    ctx = Context(phrases=build_book(extra), profile=profile, params=cfg.params_for(site), model=model,
+                  extraction=(stats or {}).get("extraction"),
+                  learned_threshold=cfg.learned.thresholds(),
+                  learned_only_after_rules=cfg.learned.only_after_rules)
     meta = Meta(title=title or None, published=published, authors=tuple(authors), language=language,
                 url=url, site=site)
     draft = run_chain(Draft(blocks=tuple(blocks), meta=meta, context=ctx), disabled)
@@ -131,26 +143,36 @@ def assemble(draft: Draft, *, source: str | None, stats: Mapping) -> CleanDocume
                     removed_by_rule=dict(sorted(by_rule.items())),
                     # measured alike (blocks joined as the text joins them): kept <= in
                     chars_in=len("\n\n".join(b.text for b in draft.blocks)), chars_kept=len(text), **stats),
-        pipeline_version=__version__,
+        pipeline_version=pipeline_version(draft.context.model),
     )
+
+
+def pipeline_version(model=None) -> str:
+    """The package version and the block model's version: a new model re-cleans every
+    document as a change of the rules does (``flows`` compare it per document)."""
+    from .model import shipped
+
+    m = model or shipped()
+    return f"{__version__}+model.{m.version}" if m is not None else __version__
 
 
 def clean_text(text: str, *, source: str | None = None, config=None, url: str | None = None,
                title: str | None = None, site: str | None = None, language: str | None = None,
-               profile=None, _stats: Mapping | None = None) -> CleanDocument:
+               profile=None, model=None, _stats: Mapping | None = None) -> CleanDocument:
     """Clean one article's raw text into a CleanDocument."""
     if not isinstance(text, str):
         raise TypeError(f"clean_text() takes str, not {type(text).__name__}; use clean_bytes() for bytes")
     return clean_blocks(segment(text), source=source, url=url, title=title, site=site, language=language,
-                        config=config, profile=profile, stats={"extraction": "text", **(_stats or {})})
+                        config=config, profile=profile, model=model,
+                        stats={"extraction": "text", **(_stats or {})})
 
 
 def clean_bytes(data: bytes, *, source: str | None = None, config=None, url: str | None = None,
                 title: str | None = None, site: str | None = None, language: str | None = None,
-                profile=None) -> CleanDocument:
+                profile=None, model=None) -> CleanDocument:
     """Decode undecoded input (BOM, UTF-16, legacy code pages) and clean it.
 
     Raises ``segment.UndecodableInput`` for binary data."""
     text, encoding = decode_bytes(bytes(data))
     return clean_text(text, source=source, config=config, url=url, title=title, site=site,
-                      language=language, profile=profile, _stats={"encoding": encoding})
+                      language=language, profile=profile, model=model, _stats={"encoding": encoding})

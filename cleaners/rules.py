@@ -73,4 +73,6 @@ RULES: dict[str, str] = {
     "dedupe.near.repeat": "a paragraph nearly repeating an earlier one (trigram overlap)",
     "dedupe.near.contained": "a paragraph contained in an earlier, fuller one",
     "dedupe.near.fuller-copy": "an earlier shorter block (a dek) contained in a fuller later copy",
+    # learned.py
+    "learned.block": "a block the block model scores as boilerplate at or above its threshold",
 }

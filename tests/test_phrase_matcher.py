@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from cleaners.phrases import build_book
+import regex
+
+from cleaners.phrases import _needs, build_book
 
 EXTRA = {"promos": {"prefix": ["More from the Example Times", "x"], "contains": ["weird  phrase", "é"],
                     "pattern": [r"^\d+ comments$", r"foo|bar", r"(?i)Zed", r"o"]}}
@@ -18,6 +20,9 @@ def _pieces() -> list[str]:
                 for p in m.get(kind):
                     out.add(p.casefold())
                     out.update(p.casefold().split())
+            # the words patterns spell out (the literals their pre-filter looks for)
+            for p in m.get("pattern"):
+                out.update(w for w in regex.split(r"[^\p{L}\p{N}'’-]+", p.replace("\\b", " ")) if len(w) > 1)
     return sorted(out)
 
 
@@ -65,3 +70,24 @@ def test_exact_lookup_agrees_with_the_exact_pattern():
             assert m.exact(k) == (slow.group(0) if slow else None), (fam, k)
             checked += 1
     assert checked > 1000
+
+
+def test_needs_names_a_literal_every_match_holds():
+    """The pattern pre-filter's literals: one of them is in every match, or None when
+    the standard parser cannot say so for `regex` (case-insensitive, Unicode
+    properties, set operations)."""
+    assert _needs(r"\bwe (?:may )?(?:earn|receive) (?:a )?commission\b") == ("commission",)
+    assert _needs(r"^(?:affiliate )?disclosure\s*:") == ("disclosure",)
+    assert _needs(r"(?:sponsored|paid for) by\b") == ("paid for", "sponsored")
+    assert _needs(r"(?:ab|c)x{0,3}") == ("ab", "c")  # a one-letter branch is still a literal...
+    assert _needs(r"(?:ab|\d)") is None  # ...but a branch without any is not
+    assert _needs(r"\d+ comments?$") == (" comment",)
+    assert _needs(r"(?i)Zed") is None and _needs(r"(?i:zed)") is None
+    assert _needs(r"^\p{Lu}\w+ wrote$") is None
+    assert _needs(r"[[a-z]--[q]]x") is None
+    assert _needs(r"o") == ("o",)
+    book = build_book()
+    m = book["disclosure"]
+    assert m.pattern_any is not None
+    text = "this post may contain affiliate links."
+    assert m.pattern(text) == regex.search(m.pattern_re.pattern, text, regex.V1).group(0)

@@ -181,10 +181,10 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
     # outputs cleaned with and without profiles differ: switching must not skip them as unchanged
     config_fp = config_fingerprint(cfg) + ("" if profiles else "+no-profiles")
     summary.update(run=log.name, inputs=inputs, out=out_root, workers=n, workers_requested=n,
-                   pipeline_version=cleaners.__version__,
+                   pipeline_version=cleaners.pipeline_version(),
                    config=config_fp, config_file=config, force=force,
                    engine="dask" if distributed else "in-process")
-    opts = work.Options(out_root=out_root, pipeline_version=cleaners.__version__,
+    opts = work.Options(out_root=out_root, pipeline_version=cleaners.pipeline_version(),
                         config_fp=config_fp, config=cfg, time_limit=time_limit,
                         memory_limit=memory_limit if not distributed else None, durable=durable)
     pool_key = None

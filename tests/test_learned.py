@@ -1,0 +1,210 @@
+"""The feature pass, the shipped block model and its cleaner (cleaners/features.py,
+cleaners/model/, cleaners/learned.py), and the training script's determinism (train/)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaners import clean_text, pipeline_version
+from cleaners.document import Context, Draft
+from cleaners.features import FEATURES, INDEX, compute, document_features
+from cleaners.learned import block_scores, drop_learned_boilerplate
+from cleaners.model import FORMAT, MODEL_PATH, BlockModel, digest, dumps, shipped
+from cleaners.phrases import build_book
+from cleaners.segment import segment
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+P1 = ("The council voted on Tuesday to extend the harbour budget after residents of Mill Road complained "
+      "for a third winter about flooding in their streets.")
+P2 = "The mayor said the plan would be published in the spring, after the engineers report on the wall."
+
+
+# -- the shipped model's contract ---------------------------------------------------------
+
+def test_shipped_model_was_trained_on_the_codes_feature_list():
+    model = shipped()
+    assert model is not None, "cleaners/model/block_model.json is missing"
+    assert model.features == FEATURES
+
+
+def test_shipped_model_file_records_format_version_data_hash_and_threshold():
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT
+    assert re.fullmatch(r"[0-9a-f]{64}", data["data_sha256"])
+    assert re.fullmatch(r"[0-9a-f]{64}", data["table_sha256"])
+    assert data["version"] == digest(data), "the model file was edited by hand (its version is its hash)"
+    assert MODEL_PATH.read_text(encoding="utf-8") == dumps(data), "not in the stable formatting of model.dumps"
+    assert 0.5 <= data["threshold"] < 1.0
+    assert MODEL_PATH.stat().st_size <= 2 * 1024 * 1024
+    report = json.loads(MODEL_PATH.with_name("block_model.report.json").read_text(encoding="utf-8"))
+    assert report["version"] == data["version"] and report["data_sha256"] == data["data_sha256"]
+
+
+def test_pipeline_version_names_the_model():
+    v = pipeline_version()
+    assert v.endswith(f"+model.{shipped().version}")
+    assert clean_text(f"{P1}\n{P2}\n").pipeline_version == v
+
+
+def test_a_model_with_another_feature_list_is_refused():
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1] + ["something_else"]
+    with pytest.raises(ValueError, match="another feature list"):
+        clean_text(f"{P1}\n{P2}\n", model=BlockModel(data))
+
+
+# -- the feature pass -----------------------------------------------------------------------
+
+def test_feature_rows_follow_the_blocks_and_are_computed_once():
+    blocks = segment(f"Home\nNews\n{P1}\n{P2}\nShare on Facebook\n")
+    draft = Draft(blocks=tuple(blocks), context=Context(phrases=build_book()))
+    X = document_features(draft)
+    assert X.shape == (len(blocks), len(FEATURES))
+    assert document_features(draft) is X  # memoised per document
+    assert X[2, INDEX["sentence_end"]] == 1 and X[0, INDEX["sentence_end"]] == 0
+    assert X[4, INDEX["phrase_share"]] == 1 and X[2, INDEX["phrase_share"]] == 0
+    assert X[4, INDEX["after_last_prose"]] == 1 and X[0, INDEX["before_first_prose"]] == 1
+    assert X[3, INDEX["n-1_sentence_end"]] == 1 and X[0, INDEX["n-1_words_log"]] == -1  # no block before
+    # pure: the same blocks give the same table
+    assert np.array_equal(compute(blocks, None, build_book()), compute(blocks, None, build_book()))
+
+
+def test_html_evidence_reaches_the_features():
+    from cleaners.html import html_blocks
+
+    page = (b"<html><body><nav><ul><li><a href='/a'>World news</a></li></ul></nav><article><h1>Harbour</h1>"
+            + f"<p>{P1}</p><p>{P2}</p>".encode() +
+            b"<aside class='related-box'><p><a href='/x'>Ferry fares rise again this winter</a></p></aside>"
+            b"</article></body></html>")
+    blocks, _, _ = html_blocks(page)
+    ev = {b.text: b.evidence for b in blocks}
+    assert ev[P1] is not None and ev[P1].tag == "p" and ev[P1].link_share == 0.0
+    X = compute(blocks, "English", build_book())
+    assert (X[:, INDEX["html_doc"]] == 1).all()
+    row = [i for i, b in enumerate(blocks) if b.text == P1][0]
+    assert X[row, INDEX["tag_p"]] == 1
+
+
+# -- the cleaner ------------------------------------------------------------------------------
+
+def _share_model(intercept: float = -10.0) -> BlockModel:
+    """A linear model that calls a block boilerplate exactly when it matches the share phrases
+    (with ``intercept=10``: every block)."""
+    coef = [0.0] * len(FEATURES)
+    coef[INDEX["phrase_share"]] = 20.0
+    data = {"format": FORMAT, "features": list(FEATURES), "kind": "linear", "threshold": 0.9, "coef": coef,
+            "intercept": intercept, "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES)}
+    data["version"] = digest(data)
+    return BlockModel(data)
+
+
+COPYRIGHT = "© 2024 Harbour Gazette. All rights reserved."
+
+
+def test_the_learned_cleaner_removes_what_its_model_rates_boilerplate_and_says_why():
+    text = f"{P1}\nShare on Facebook\n{P2}\n{COPYRIGHT}\n"
+    doc = clean_text(text, model=_share_model(), config={"cleaners": {"disable": ["drop_share_buttons"]}})
+    learned = [r for r in doc.removed if r.cleaner == "drop_learned_boilerplate"]
+    assert [r.text for r in learned] == ["Share on Facebook"]
+    assert learned[0].kind == "learned"
+    assert re.fullmatch(r"model 0\.99 boilerplate: matches the share phrases", learned[0].reason), learned[0].reason
+    assert doc.pipeline_version.endswith("+model." + _share_model().version)
+
+
+def test_the_model_acts_only_where_the_rules_found_boilerplate():
+    text = f"{P1}\nShare on Facebook\n{P2}\n"
+    off = {"cleaners": {"disable": ["drop_share_buttons"]}}
+    assert "Share on Facebook" in clean_text(text, model=_share_model(), config=off).text
+    doc = clean_text(text, model=_share_model(), config={**off, "learned": {"only_after_rules": False}})
+    assert "Share on Facebook" not in doc.text
+
+
+def test_the_threshold_is_configurable_and_the_cleaner_can_be_switched_off():
+    text = f"{P1}\nShare on Facebook\n{P2}\n{COPYRIGHT}\n"
+    off = {"drop_share_buttons"}
+    for config in ({"cleaners": {"disable": sorted(off | {"drop_learned_boilerplate"})}},
+                   {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 1.0}}):
+        doc = clean_text(text, model=_share_model(), config=config)
+        assert "Share on Facebook" in doc.text
+    doc = clean_text(text, model=_share_model(), config={"cleaners": {"disable": sorted(off)},
+                                                         "learned": {"threshold": 0.5}})
+    assert "Share on Facebook" not in doc.text
+    # a block shaped like a sentence takes the sentence threshold (never below the line one)
+    everything = _share_model(intercept=10.0)
+    cfg = {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 0.5, "sentence_threshold": 1.0}}
+    doc = clean_text(text, model=everything, config=cfg)
+    assert P1 in doc.text and P2 in doc.text and "Share on Facebook" not in doc.text
+    cfg["learned"]["sentence_threshold"] = 0.6
+    assert P1 not in clean_text(text, model=everything, config=cfg).text
+
+
+def test_scores_are_shared_through_the_draft():
+    blocks = segment(f"{P1}\nShare on Facebook\n{P2}\n")
+    draft = Draft(blocks=tuple(blocks), context=Context(phrases=build_book(), model=_share_model(),
+                                                        learned_only_after_rules=False))
+    s = block_scores(draft)
+    assert s.shape == (3,) and s[1] > 0.99 > s[0]
+    assert block_scores(draft) is s
+    assert drop_learned_boilerplate(draft).removed[0].position == 1
+
+
+def test_the_shipped_model_explains_its_removals():
+    lines = ["Home", "World", "Business", "Sign in", "Subscribe", P1, P2, P1.replace("council", "board"),
+             "Most popular", "Privacy Policy", "Terms of Use", "Contact us", "© 2024 Harbour Gazette"]
+    doc = clean_text("\n".join(lines) + "\n", config={"cleaners": {"disable": [
+        n for n in ("trim_page_chrome", "drop_copyright_lines", "drop_newsletter_prompts", "drop_interface_labels")]}})
+    learned = [r for r in doc.removed if r.cleaner == "drop_learned_boilerplate"]
+    assert learned, doc.removed
+    for r in learned:
+        assert re.fullmatch(r"model (0\.\d\d|1\.00) boilerplate: .+", r.reason), r.reason
+    assert P1 in doc.text and P2 in doc.text
+
+
+# -- training ---------------------------------------------------------------------------------
+
+def _fixture_table():
+    """Features and labels of the golden text cases (their expected text is the truth)."""
+    from train.dataset import Truth, page_features
+
+    book = build_book()
+    Xs, ys, ns = [], [], []
+    for case in sorted(FIXTURES.iterdir()):
+        inp = case / "input.txt"
+        if not inp.exists():
+            continue
+        truth = Truth(json.loads((case / "expected.json").read_text(encoding="utf-8"))["text"])
+        blocks = segment(inp.read_text(encoding="utf-8", errors="replace"))
+        if not blocks:
+            continue
+        Xs.append(page_features(blocks, __import__("cleaners.document").document.Meta(), book))
+        ys += [truth.label(b.text) for b in blocks]
+        ns += [len(b.text.split()) for b in blocks]
+    X, y, n = np.vstack(Xs), np.array(ys), np.array(ns)
+    keep = y >= 0
+    return X[keep], y[keep], n[keep]
+
+
+def test_training_is_deterministic():
+    pytest.importorskip("lightgbm")
+    from train.train import as_model, fit_gbdt, weights
+
+    X, y, n = _fixture_table()
+    assert 50 < len(y) and 0 < y.sum() < len(y)
+    a = dumps(as_model(fit_gbdt(X, y, weights(n), rounds=25, min_data_in_leaf=5)))
+    b = dumps(as_model(fit_gbdt(X, y, weights(n), rounds=25, min_data_in_leaf=5)))
+    assert a == b
+    assert len(json.loads(a)["trees"]) == 25
+
+
+def test_inference_agrees_with_lightgbm():
+    pytest.importorskip("lightgbm")
+    from train.train import as_model, export_gbdt, train_booster, weights
+
+    X, y, n = _fixture_table()
+    booster = train_booster(X, y, weights(n), rounds=25, min_data_in_leaf=5)
+    ours = BlockModel(as_model(export_gbdt(booster))).predict(X)
+    assert np.allclose(ours, booster.predict(X), rtol=0, atol=1e-9)

@@ -47,7 +47,8 @@ import metric  # noqa: E402
 
 from cleaners.document import Context, Draft, Meta  # noqa: E402
 from cleaners.features import FEATURES, document_features  # noqa: E402
-from cleaners.html import _site, html_blocks  # noqa: E402
+from cleaners.html import html_blocks  # noqa: E402
+from cleaners.profiles.site import registered_domain  # noqa: E402
 from cleaners.phrases import build_book  # noqa: E402
 from cleaners.pipeline import clean_blocks, detect_document_language  # noqa: E402
 from cleaners.segment import segment  # noqa: E402
@@ -96,7 +97,7 @@ def site_of(rec: dict, html: bytes) -> str:
             regex.search(rb'<meta[^>]+property=["\']og:url["\'][^>]*content=["\']([^"\']+)', html[:200000], regex.I)
         if m:
             url = m.group(1).decode("utf-8", "replace")
-    site = _site(url, None) if url and "//" in url else None
+    site = registered_domain(url) if url and "//" in url else None
     return site or f"page:{rec['id']}"
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from .document import Draft
 from .features import CLASS_BAD, FEATURES, INDEX, document_features
 from .model import BlockModel, ModelError, shipped
+from .textutil import word_count
 
 RULE = "learned.block"
 KIND = "learned"
@@ -77,6 +78,10 @@ SENTENCE_WORDS = 3
 SENTENCE_MIN_LOG = math.log1p(SENTENCE_WORDS) - 1e-9
 
 
+# The model never takes more than this share of the words the rules kept: where it would, the page
+# is not of the kind it learned (measured on the grouped folds: its worst losses were data tables
+# printed one cell a line, and forms, wrongly cut whole)
+MAX_SHARE = 0.3
 # what the rules' removals must include before the model acts: boilerplate, not metadata
 NOT_BOILERPLATE = frozenset({"detect_document_language", "extract_dateline_and_byline", "extract_title",
                              "drop_learned_boilerplate"})
@@ -97,20 +102,42 @@ def drop_learned_boilerplate(draft: Draft) -> Draft:
                                                           for r in draft.removed):
         return draft
     line_th, sent_th = thresholds_of(draft, model)
-    scores = block_scores(draft)
     X = document_features(draft)
     pos = {b.index: i for i, b in enumerate(draft.blocks)}
+    live = draft.live()
+    rows = [pos[b.index] for b in live]
+    memo = draft.context.memo
+    hit = memo.get("scores")
+    if hit is not None and hit[0] is draft.blocks and hit[1] is model:
+        live_scores = hit[2][rows]
+    else:  # only the live blocks, each scored once per document (the full table: block_scores)
+        got = memo.get("live_scores")
+        if got is None or got[0] is not draft.blocks or got[1] is not model:
+            got = memo["live_scores"] = (draft.blocks, model, {})
+        known = got[2]
+        todo = [i for i in rows if i not in known]
+        if todo:
+            known.update(zip(todo, model.predict(X[todo]).tolist()))
+        live_scores = [known[i] for i in rows]
+    chosen = [(b, i, float(sc)) for b, i, sc in zip(live, rows, live_scores)
+              if sc >= (sent_th if is_sentence(X[i]) else line_th)]
     decisions = []
-    for b in draft.live():
-        i = pos[b.index]
-        if scores[i] >= (sent_th if is_sentence(X[i]) else line_th):
-            decisions.append((b, KIND, explain(model, X[i], float(scores[i]), b)))
+    if chosen:
+        contrib = model.contributions_many(X[[i for _, i, _ in chosen]])
+        for (b, i, sc), c in zip(chosen, contrib):
+            decisions.append((b, KIND, explain(model, X[i], sc, b, contrib=c)))
+    if decisions:
+        live_words = sum(word_count(b.text) for b in draft.live())
+        if sum(word_count(b.text) for b, _, _ in decisions) > MAX_SHARE * live_words:
+            return draft  # the page is not what it learned from (a data table, a listing): precision first
     return draft.remove_each(decisions, "drop_learned_boilerplate")
 
 
-def explain(model: BlockModel, x: np.ndarray, score: float, block=None) -> str:
-    """'model 0.97 boilerplate: ...' with the evidence that raised this block's score most."""
-    contrib = model.contributions(x)
+def explain(model: BlockModel, x: np.ndarray, score: float, block=None, contrib=None) -> str:
+    """'model 0.97 boilerplate: ...' with the evidence that raised this block's score most
+    (``contrib``: this row of ``model.contributions_many``, if already computed)."""
+    contrib = model.contributions(x) if contrib is None else \
+        {f: float(v) for f, v in zip(model.features, contrib) if v}
     phrases: list[str] = []
     for name, c in sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0])):
         if c <= 0 or len(phrases) >= REASONS:

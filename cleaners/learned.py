@@ -149,6 +149,12 @@ def explain(model: BlockModel, x: np.ndarray, score: float, block=None, contrib=
     return f"model {shown:.2f} boilerplate: " + (", ".join(phrases) or "its shape and place on the page")
 
 
+# features read as yes/no, and what a yes says
+FLAGS = {"urls": "holds a URL", "email": "holds an e-mail address", "handles": "holds an @handle",
+         "pipes": "items split by |", "bullet": "a bulleted line", "ends_colon": "ends with a colon",
+         "group_single": "a line on its own"}
+
+
 def _v(x, name: str) -> float:
     return float(x[INDEX[name]])
 
@@ -209,22 +215,10 @@ def describe(name: str, x: np.ndarray, block=None) -> str | None:
         return "mostly capitals"
     if name == "title_case" and _v(x, name) > 0.7:
         return "Title Case words"
-    if name == "urls" and _v(x, name):
-        return "holds a URL"
-    if name == "email" and _v(x, name):
-        return "holds an e-mail address"
-    if name == "handles" and _v(x, name):
-        return "holds an @handle"
-    if name == "pipes" and _v(x, name):
-        return "items split by |"
-    if name == "bullet" and _v(x, name):
-        return "a bulleted line"
+    if name in FLAGS and _v(x, name):
+        return FLAGS[name]
     if name == "digit_share" and _v(x, name) > 0.2:
         return "mostly digits"
-    if name == "ends_colon" and _v(x, name):
-        return "ends with a colon"
-    if name == "group_single" and _v(x, name):
-        return "a line on its own"
     if name.startswith("n-") or name.startswith("n+"):
         side = "before" if name.startswith("n-") else "after"
         if "words_log" in name and _v(x, name) >= 0:

@@ -154,10 +154,14 @@ def test_cli_learns_site_profiles_and_switches_them_off(server, tmp_path):
 
     root, out = tmp_path / "in", tmp_path / "out"
     write_site(root, 0, 30)
+    # the block model finds the invented footer on its own: off, so the footer shows the profile's effect
+    cfg = tmp_path / "no-model.toml"
+    cfg.write_text('[cleaners]\ndisable = ["drop_learned_boilerplate"]\n', encoding="utf-8")
 
     def cli(*extra):
         return subprocess.run([sys.executable, "-m", "flows.clean", str(root), "--out", str(out), "--quiet",
-                               "--workers", "2", "--batch-docs", "8", *extra], cwd=ROOT, env=server["env"],
+                               "--workers", "2", "--batch-docs", "8", "--config", str(cfg), *extra],
+                              cwd=ROOT, env=server["env"],
                               capture_output=True, text=True, timeout=300)
 
     first = cli()

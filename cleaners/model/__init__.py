@@ -59,27 +59,40 @@ class BlockModel:
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def _init_trees(self, trees: list[dict], base: float) -> None:
-        T = len(trees)
-        M = max(1, max(len(t["split"]) for t in trees))
-        L = max(len(t["leaf"]) for t in trees)
-        self.split = np.zeros((T, M), dtype=np.int64)
-        self.thr = np.zeros((T, M), dtype=np.float64)
-        self.left = np.full((T, M), -1, dtype=np.int64)
-        self.right = np.full((T, M), -1, dtype=np.int64)
-        self.leaf = np.zeros((T, L), dtype=np.float64)
-        self.root_leaf = np.zeros(T, dtype=bool)   # a tree of one leaf
-        depth = 1
+        """All trees in flat arrays of one node table: tree t's nodes at offset[t]...,
+        its leaves appended after every internal node as nodes that point to themselves
+        (feature 0, threshold +inf), so a walk needs no test for having reached a leaf."""
+        inner = sum(len(t["split"]) for t in trees)
+        leaves = sum(len(t["leaf"]) for t in trees)
+        size = inner + leaves
+        feat = np.zeros(size, dtype=np.intp)
+        thr = np.full(size, np.inf)
+        left = np.arange(size, dtype=np.intp)
+        right = np.arange(size, dtype=np.intp)
+        value = np.zeros(size)
+        ivalue = np.zeros(size)    # each node's own value (internal_value, or the leaf's): contributions
+        roots = np.zeros(len(trees), dtype=np.intp)
+        at, leaf_at, depth = 0, inner, 1
         for i, t in enumerate(trees):
-            n = len(t["split"])
-            self.leaf[i, :len(t["leaf"])] = t["leaf"]
-            if n == 0:
-                self.root_leaf[i] = True
-                continue
-            self.split[i, :n] = t["split"]
-            self.thr[i, :n] = t["threshold"]
-            self.left[i, :n] = t["left"]
-            self.right[i, :n] = t["right"]
-            depth = max(depth, _depth(t))
+            n, m = len(t["split"]), len(t["leaf"])
+
+            def where(c, at=at, leaf_at=leaf_at):
+                return at + c if c >= 0 else leaf_at + (-c - 1)
+            roots[i] = at if n else leaf_at
+            for j in range(n):
+                feat[at + j] = t["split"][j]
+                thr[at + j] = t["threshold"][j]
+                left[at + j] = where(t["left"][j])
+                right[at + j] = where(t["right"][j])
+                ivalue[at + j] = t["value"][j]
+            value[leaf_at:leaf_at + m] = t["leaf"]
+            ivalue[leaf_at:leaf_at + m] = t["leaf"]
+            if n:
+                depth = max(depth, _depth(t))
+            at, leaf_at = at + n, leaf_at + m
+        self.feat, self.thr, self.left, self.right, self.value = feat, thr, left, right, value
+        self.ivalue = ivalue
+        self.roots = roots
         self.depth = depth
         self.base = base
         self.trees = trees
@@ -95,23 +108,13 @@ class BlockModel:
         if X.shape[0] > CHUNK:  # a training table, not a document: bounded memory
             return np.concatenate([self.raw(X[i:i + CHUNK]) for i in range(0, X.shape[0], CHUNK)])
         n = X.shape[0]
-        T = self.split.shape[0]
-        tree_ix = np.arange(T)[:, None]
-        node = (np.where(self.root_leaf[:, None], -1, 0) * np.ones((1, n), dtype=np.int64)).ravel()
-        # only the (tree, row) pairs still at an inner node take the next step: most paths
-        # end long before the deepest tree's, and the leaves reached are the same
-        active = np.flatnonzero(node >= 0)
+        node = np.repeat(self.roots[:, None], n, axis=1)          # (trees, rows)
+        cols = np.arange(n)[None, :] * X.shape[1]
+        flat = X.ravel()
         for _ in range(self.depth):
-            if not active.size:
-                break
-            t, r = np.divmod(active, n)
-            nd = node[active]
-            go_left = X[r, self.split[t, nd]] <= self.thr[t, nd]
-            nxt = np.where(go_left, self.left[t, nd], self.right[t, nd])
-            node[active] = nxt
-            active = active[nxt >= 0]
-        leaf_ix = -node.reshape(T, n) - 1           # leaves are stored as ~index
-        return self.leaf[tree_ix, leaf_ix].sum(axis=0) + self.base
+            go_left = flat[cols + self.feat[node]] <= self.thr[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.value[node].sum(axis=0) + self.base
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """P(boilerplate) of each row."""
@@ -120,26 +123,25 @@ class BlockModel:
     def contributions(self, x: np.ndarray) -> dict[str, float]:
         """How much each feature moved this row's margin (per-tree path contributions for
         trees, Saabas' method; coefficient times standardised value for a linear model)."""
-        x = np.asarray(x, dtype=np.float64)
-        out: dict[str, float] = {}
+        row = self.contributions_many(np.asarray(x, dtype=np.float64)[None, :])[0]
+        return {f: float(v) for f, v in zip(self.features, row) if v}
+
+    def contributions_many(self, X: np.ndarray) -> np.ndarray:
+        """(rows, features) contributions, all rows and trees walked at once."""
+        X = np.asarray(X, dtype=np.float64)
         if self.kind == "linear":
-            vals = (x - self.mean) / self.scale * self.coef
-            return {f: float(v) for f, v in zip(self.features, vals) if v}
-        xs = x.tolist()  # the same float64 values as Python floats: same comparisons, faster reads
-        names = self.features
-        for t in self.trees:
-            split = t["split"]
-            if not split:
-                continue
-            thr, left, right, values, leaf = t["threshold"], t["left"], t["right"], t["value"], t["leaf"]
-            node, value = 0, values[0]
-            while node >= 0:
-                f = split[node]
-                nxt = left[node] if xs[f] <= thr[node] else right[node]
-                v = values[nxt] if nxt >= 0 else leaf[-nxt - 1]
-                name = names[f]
-                out[name] = out.get(name, 0.0) + (v - value)
-                node, value = nxt, v
+            return (X - self.mean) / self.scale * self.coef
+        n, F = X.shape
+        out = np.zeros((n, F))
+        node = np.repeat(self.roots[:, None], n, axis=1)
+        rows = np.broadcast_to(np.arange(n)[None, :], node.shape)
+        cols = np.arange(n)[None, :] * F
+        flat = X.ravel()
+        for _ in range(self.depth):
+            f = self.feat[node]
+            nxt = np.where(flat[cols + f] <= self.thr[node], self.left[node], self.right[node])
+            np.add.at(out, (rows, f), self.ivalue[nxt] - self.ivalue[node])  # 0 once at a leaf
+            node = nxt
         return out
 
 

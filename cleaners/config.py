@@ -51,6 +51,11 @@ class CleanersSection(BaseModel):
 
 class LearnedSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    # Off by default: on the grouped folds the model's removals bought text-page precision
+    # (+.016) with recall (-.012), i.e. real text lost, and it removed a recipe site's real
+    # section headings (tests/test_profiles.py); precision first. `enabled = true` turns on its
+    # removals and the weighing of shape rules against it (cleaners/weigh.py). bench/RESULTS.md.
+    enabled: bool = False
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     sentence_threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     only_after_rules: bool = True

@@ -80,6 +80,9 @@ class Stats(BaseModel):
     blocks_removed: int = 0
     removed_by_cleaner: dict[str, int] = Field(default_factory=dict)
     removed_by_rule: dict[str, int] = Field(default_factory=dict)
+    kept_by_model: dict[str, int] = Field(
+        default_factory=dict, description="long prose paragraphs a shape rule would have removed and the "
+                                          "block model rated clear body: kept, per rule id (cleaners/weigh.py)")
     chars_in: int = 0
     chars_kept: int = 0
     extraction: str | None = Field(
@@ -187,6 +190,8 @@ class Draft:
     context: Context = field(default_factory=Context)
     # indices of blocks already removed, for O(1) liveness checks
     _dead: frozenset[int] = frozenset()
+    # (rule, count): removals by shape the block model overruled (cleaners.weigh)
+    kept_by_model: tuple[tuple[str, int], ...] = ()
 
     # -- reading -----------------------------------------------------------
     def live(self) -> list[Block]:

@@ -35,6 +35,7 @@ from .dateline import extract_dateline_and_byline
 from .interface_labels import drop_interface_labels
 from .page_trim import trim_page_chrome
 from .learned import drop_learned_boilerplate
+from .weigh import keep_clear_body
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
@@ -95,10 +96,12 @@ def run_chain(draft: Draft, disabled: frozenset[str] = frozenset()) -> Draft:
     has nothing left to find after its first run (document.block_local)."""
     chain = [c for c in DEFAULT_CHAIN if c.__name__ not in disabled]
     again = [c for c in chain if not getattr(c, "block_local", False)]
+    weigh = "drop_learned_boilerplate" not in disabled  # rules and model together (cleaners.weigh)
     for _ in range(MAX_PASSES):
         before = len(draft.removed)
         for cleaner in chain:
-            draft = cleaner(draft)
+            after = cleaner(draft)
+            draft = keep_clear_body(draft, after) if weigh and after is not draft else after
         if len(draft.removed) == before:
             break
         chain = again
@@ -115,6 +118,8 @@ def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | N
     evaluation hands in the fold model that never saw the page's site)."""
     cfg: Config = load_config(config)
     disabled, extra = cfg.for_site(site)
+    if not cfg.learned.enabled:
+        disabled = disabled | {"drop_learned_boilerplate"}
     ctx = Context(phrases=build_book(extra), profile=profile, params=cfg.params_for(site), model=model,
                   extraction=(stats or {}).get("extraction"),
                   learned_threshold=cfg.learned.thresholds(),
@@ -141,6 +146,7 @@ def assemble(draft: Draft, *, source: str | None, stats: Mapping) -> CleanDocume
         stats=Stats(blocks_in=len(draft.blocks), blocks_kept=len(kept), blocks_removed=len(removed),
                     removed_by_cleaner=dict(sorted(by_cleaner.items())),
                     removed_by_rule=dict(sorted(by_rule.items())),
+                    kept_by_model=dict(draft.kept_by_model),
                     # measured alike (blocks joined as the text joins them): kept <= in
                     chars_in=len("\n\n".join(b.text for b in draft.blocks)), chars_kept=len(text), **stats),
         pipeline_version=pipeline_version(draft.context.model),

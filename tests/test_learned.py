@@ -54,7 +54,7 @@ def test_a_model_with_another_feature_list_is_refused():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     data["features"] = data["features"][:-1] + ["something_else"]
     with pytest.raises(ValueError, match="another feature list"):
-        clean_text(f"{P1}\n{P2}\n", model=BlockModel(data))
+        clean_text(f"{P1}\n{P2}\n", model=BlockModel(data), config={"learned": {"enabled": True}})
 
 
 # -- the feature pass -----------------------------------------------------------------------
@@ -107,7 +107,7 @@ COPYRIGHT = "© 2024 Harbour Gazette. All rights reserved."
 
 def test_the_learned_cleaner_removes_what_its_model_rates_boilerplate_and_says_why():
     text = f"{P1}\nShare on Facebook\n{P2}\n{COPYRIGHT}\n"
-    doc = clean_text(text, model=_share_model(), config={"cleaners": {"disable": ["drop_share_buttons"]}})
+    doc = clean_text(text, model=_share_model(), config={"cleaners": {"disable": ["drop_share_buttons"]}, "learned": {"enabled": True}})
     learned = [r for r in doc.removed if r.cleaner == "drop_learned_boilerplate"]
     assert [r.text for r in learned] == ["Share on Facebook"]
     assert learned[0].kind == "learned"
@@ -117,25 +117,26 @@ def test_the_learned_cleaner_removes_what_its_model_rates_boilerplate_and_says_w
 
 def test_the_model_acts_only_where_the_rules_found_boilerplate():
     text = f"{P1}\nShare on Facebook\n{P2}\n"
-    off = {"cleaners": {"disable": ["drop_share_buttons"]}}
+    off = {"cleaners": {"disable": ["drop_share_buttons"]}, "learned": {"enabled": True}}
     assert "Share on Facebook" in clean_text(text, model=_share_model(), config=off).text
-    doc = clean_text(text, model=_share_model(), config={**off, "learned": {"only_after_rules": False}})
+    doc = clean_text(text, model=_share_model(), config={**off, "learned": {"enabled": True, "only_after_rules": False}})
     assert "Share on Facebook" not in doc.text
 
 
 def test_the_threshold_is_configurable_and_the_cleaner_can_be_switched_off():
     text = f"{P1}\nShare on Facebook\n{P2}\n{COPYRIGHT}\n"
     off = {"drop_share_buttons"}
-    for config in ({"cleaners": {"disable": sorted(off | {"drop_learned_boilerplate"})}},
-                   {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 1.0}}):
+    for config in ({"cleaners": {"disable": sorted(off | {"drop_learned_boilerplate"})}, "learned": {"enabled": True}},
+                   {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 1.0}},
+                   {"cleaners": {"disable": sorted(off)}}):  # off by default
         doc = clean_text(text, model=_share_model(), config=config)
         assert "Share on Facebook" in doc.text
     doc = clean_text(text, model=_share_model(), config={"cleaners": {"disable": sorted(off)},
-                                                         "learned": {"threshold": 0.5}})
+                                                         "learned": {"enabled": True, "threshold": 0.5}})
     assert "Share on Facebook" not in doc.text
     # a block shaped like a sentence takes the sentence threshold (never below the line one)
     everything = _share_model(intercept=10.0)
-    cfg = {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 0.5, "sentence_threshold": 1.0}}
+    cfg = {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 0.5, "sentence_threshold": 1.0}}
     doc = clean_text(text, model=everything, config=cfg)
     assert P1 in doc.text and P2 in doc.text and "Share on Facebook" not in doc.text
     # ...and a model that would take more than learned.MAX_SHARE of the words the rules kept takes nothing
@@ -158,7 +159,8 @@ def test_the_shipped_model_explains_its_removals():
     lines = ["Home", "World", "Business", "Sign in", "Subscribe", P1, P2, P1.replace("council", "board"),
              "Most popular", "Privacy Policy", "Terms of Use", "Contact us", "© 2024 Harbour Gazette"]
     doc = clean_text("\n".join(lines) + "\n", config={"cleaners": {"disable": [
-        n for n in ("trim_page_chrome", "drop_copyright_lines", "drop_newsletter_prompts", "drop_interface_labels")]}})
+        n for n in ("trim_page_chrome", "drop_copyright_lines", "drop_newsletter_prompts", "drop_interface_labels")]},
+        "learned": {"enabled": True}})
     learned = [r for r in doc.removed if r.cleaner == "drop_learned_boilerplate"]
     assert learned, doc.removed
     for r in learned:

@@ -86,7 +86,7 @@ def run_set(set_name: str, cache: Path, folds: dict[int, BlockModel], threshold:
                 meta, stats = {}, {"extraction": "text"}
             for mode, disable in MODES.items():
                 cfg = {"cleaners": {"disable": disable},
-                       "learned": {"threshold": threshold[0], "sentence_threshold": threshold[1],
+                       "learned": {"enabled": True, "threshold": threshold[0], "sentence_threshold": threshold[1],
                                    "only_after_rules": mode != "model"}}
                 doc = clean_blocks(list(blocks), config=cfg, model=model, stats=stats, **meta)
                 (out / set_name / track / mode / f"{pid}.json").write_text(json.dumps({"text": doc.text}),

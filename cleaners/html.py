@@ -37,6 +37,7 @@ import regex
 from lxml import etree, html as lxml_html
 
 from .charsets import codec_for_label
+from .config import load_config
 from .deadline import DeadlineExceeded, time_limit
 from .document import Block, CleanDocument
 from .pipeline import clean_blocks
@@ -548,15 +549,21 @@ def clean_html(html: bytes | str, *, url: str | None = None, source: str | None 
     Raises ``segment.UndecodableInput`` for binary input."""
     if kw:
         raise TypeError(f"clean_html() got unexpected keyword argument(s): {', '.join(sorted(kw))}")
-    blocks, meta, stats = html_blocks(html, url=url, content_type=content_type, time_limit_s=time_limit_s)
+    # the page markup's evidence per block feeds only the block model's features: read it only
+    # when the model is on (measured: ~25% of clean_html's own time otherwise spent for nothing)
+    evidence = model is not None or load_config(config).learned.enabled
+    blocks, meta, stats = html_blocks(html, url=url, content_type=content_type, time_limit_s=time_limit_s,
+                                      evidence=evidence)
     return clean_blocks(blocks, source=source, config=config, profile=profile, model=model, stats=stats,
                         **meta)
 
 
 def html_blocks(html: bytes | str, *, url: str | None = None, content_type: str | None = None,
-                time_limit_s: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[Block], dict, dict]:
+                time_limit_s: float | None = DEFAULT_TIME_LIMIT, evidence: bool = True
+                ) -> tuple[list[Block], dict, dict]:
     """(blocks, page metadata, stats): exactly what ``clean_html`` hands the chain
-    (also read by the model's training script, train/, and the profiling stage's peers)."""
+    (also read by the model's training script, train/, and the profiling stage's peers);
+    ``evidence``: give each block its page markup's ``Block.evidence`` (the model's features)."""
     text, encoding = decode_html(html, content_type)
     tree = parse_html(text)
     stats: dict = {"encoding": encoding}
@@ -577,7 +584,8 @@ def html_blocks(html: bytes | str, *, url: str | None = None, content_type: str 
         blocks = blocks_from_units(_units(doc.body))
     if blocks:
         blocks = add_hints(blocks, collect_hints(tree, sum(len(b.text) for b in blocks)))
-        blocks = add_evidence(blocks, tree)
+        if evidence:
+            blocks = add_evidence(blocks, tree)
     else:
         blocks = split_blocks(normalise(visible_text(tree)))
         if not blocks:

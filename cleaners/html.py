@@ -551,10 +551,11 @@ def clean_html(html: bytes | str, *, url: str | None = None, source: str | None 
         raise TypeError(f"clean_html() got unexpected keyword argument(s): {', '.join(sorted(kw))}")
     # the page markup's evidence per block feeds only the block model's features: read it only
     # when the model is on (measured: ~25% of clean_html's own time otherwise spent for nothing)
-    evidence = model is not None or load_config(config).learned.enabled
+    cfg = load_config(config)  # once: clean_blocks takes the Config as it is
+    evidence = model is not None or cfg.learned.enabled
     blocks, meta, stats = html_blocks(html, url=url, content_type=content_type, time_limit_s=time_limit_s,
                                       evidence=evidence)
-    return clean_blocks(blocks, source=source, config=config, profile=profile, model=model, stats=stats,
+    return clean_blocks(blocks, source=source, config=cfg, profile=profile, model=model, stats=stats,
                         **meta)
 
 

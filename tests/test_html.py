@@ -152,9 +152,34 @@ def test_nothing_extracted_falls_back_to_visible_text(monkeypatch):
     assert PROSE in doc.text and "never shown" not in doc.text and "color" not in doc.text
 
 
-def test_stream_text_has_no_depth_limit_and_skips_scripts():
-    text = H.stream_text("<div>" * 5000 + "<p>deep words</p><script>no()</script>" + "</div>" * 5000)
+def test_visible_text_has_no_depth_limit_and_skips_scripts():
+    text = H.visible_text("<div>" * 5000 + "<p>deep words</p><script>no()</script>" + "</div>" * 5000)
     assert "deep words" in text and "no()" not in text
+
+
+def test_visible_text_lines_follow_block_elements_not_inline_ones():
+    text = H.visible_text("<body><!-- note --><h2>Head</h2><p>one <b>bold</b> <a href=x>link</a></p>"
+                          "<div hidden>secret</div><ul><li>first</li><li>second</li></ul>"
+                          "<button>Share</button>tail</body>")
+    assert [line for line in text.split("\n") if line.strip()] == ["Head", "one bold link", "first", "second",
+                                                                  "tail"]
+
+
+def test_the_fallback_is_beautiful_soup_past_libxml2s_depth_limit(monkeypatch):
+    """Below depth 2048 libxml2 builds no text: the page's words come from bs4's tree."""
+    import cleaners.html.fallback as F
+
+    calls = []
+
+    class Counting(F.BeautifulSoup):
+        def __init__(self, *a, **kw):
+            calls.append(kw.get("features") or a[1])
+            super().__init__(*a, **kw)
+
+    monkeypatch.setattr(F, "BeautifulSoup", Counting)
+    doc = clean_html(page("<div>" * 3000 + f"<p>{PROSE}</p>" + "</div>" * 3000))
+    assert doc.stats.extraction == "fallback-text"
+    assert PROSE in doc.text and calls == ["html.parser"]
 
 
 def test_empty_page_is_an_empty_document():

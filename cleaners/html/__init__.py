@@ -37,7 +37,7 @@ from .blocks import blocks_from_units
 from .decode import MAX_BAD_SHARE, declared_charset, decode_html
 from .evidence import EVIDENCE_LEVELS, add_evidence
 from .extract import DATE_PARAMS, DEFAULT_TIME_LIMIT, extract
-from .fallback import stream_text, visible_text
+from .fallback import visible_text
 from .hints import HINT_WORDS, add_hints, collect_hints
 from .metadata import page_language, page_metadata
 from .page import clean_blocks, clean_html, html_blocks
@@ -46,4 +46,4 @@ from .parse import parse_html
 __all__ = ["DATE_PARAMS", "DEFAULT_TIME_LIMIT", "EVIDENCE_LEVELS", "HINT_WORDS", "MAX_BAD_SHARE",
            "add_evidence", "add_hints", "blocks_from_units", "clean_blocks", "clean_html", "collect_hints",
            "declared_charset", "decode_html", "extract", "html_blocks", "page_language", "page_metadata",
-           "parse_html", "registered_domain", "stream_text", "visible_text"]
+           "parse_html", "registered_domain", "visible_text"]

@@ -1,5 +1,5 @@
 """One HTML page through the steps: decode, parse, extract (under a time limit), blocks,
-hints (and evidence when the block model is on), or the visible-text fallback; then the
+hints (and evidence when the block model is on), or the visible-text fallback (bs4); then the
 text chain (``pipeline.clean_blocks``)."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .blocks import _units, blocks_from_units
 from .decode import decode_html
 from .evidence import add_evidence
 from .extract import DEFAULT_TIME_LIMIT, extract
-from .fallback import stream_text, visible_text
+from .fallback import visible_text
 from .hints import add_hints, collect_hints
 from .metadata import page_metadata
 from .parse import parse_html
@@ -68,9 +68,7 @@ def html_blocks(html: bytes | str, *, url: str | None = None, content_type: str 
         if evidence:
             blocks = add_evidence(blocks, tree)
     else:
-        blocks = split_blocks(normalise(visible_text(tree)))
-        if not blocks:
-            blocks = split_blocks(normalise(stream_text(text)))
+        blocks = split_blocks(normalise(visible_text(text)))
         if how == "trafilatura":
             how = "fallback-text" if blocks else "empty"
     stats["extraction"] = how

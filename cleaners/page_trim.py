@@ -53,7 +53,7 @@ class PageTrimParams(Params):
 
 
 ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
-HTML_EXTRACTED = frozenset({"trafilatura"})  # extractions whose main-content choice stands
+HTML_EXTRACTED = frozenset({"trafilatura", "trafilatura-recall"})  # extractions whose main-content choice stands
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 

@@ -142,6 +142,45 @@ def test_hinted_caption_inside_the_extracted_text_is_removed():
     assert "Waves break" not in doc.text
 
 
+# -- the second, recall-minded extraction (html/extract.py) ------------------------------------
+
+from golden_support import FIXTURES  # noqa: E402
+
+TEASER_GRID = (FIXTURES / "html-teaser-grid" / "input.html").read_bytes()
+
+
+def test_a_short_first_extraction_gets_a_second_opinion_that_keeps_the_cards():
+    first = H_page._blocks_of(H.extract(H.parse_html(H.decode_html(TEASER_GRID)[0]), None))
+    assert not any("Private wells" in b.text for b in first)  # what trafilatura's balanced mode keeps
+    doc = clean_html(TEASER_GRID)
+    assert doc.stats.extraction == "trafilatura-recall"
+    assert "Private wells" in doc.text and "a private well, which the owner has to test" in doc.text
+
+
+def test_an_article_the_first_extraction_covers_gets_no_second_one(monkeypatch):
+    calls = []
+    real = H_page.extract
+    monkeypatch.setattr(H_page, "extract", lambda tree, url, **kw: calls.append(kw) or real(tree, url, **kw))
+    doc = clean_html(page(f"<nav><a href='/'>Home</a></nav><article><h1>Sea wall</h1><p>{PROSE}</p>"
+                          f"<p>{PROSE.replace('Tuesday', 'Monday')}</p></article>"))
+    assert calls == [{}] and doc.stats.extraction == "trafilatura"
+
+
+def test_the_second_opinion_is_taken_only_when_clearly_longer(monkeypatch):
+    real = H_page.extract
+    monkeypatch.setattr(H_page, "extract", lambda tree, url, recall=False: real(tree, url))  # the same again
+    doc = clean_html(TEASER_GRID)
+    assert doc.stats.extraction == "trafilatura" and "Private wells" not in doc.text
+
+
+def test_out_of_time_in_the_second_opinion_keeps_the_first(monkeypatch):
+    real = H_page.extract
+    monkeypatch.setattr(H_page, "extract", lambda tree, url, recall=False: _spin(tree, url) if recall
+                        else real(tree, url))
+    doc = clean_html(TEASER_GRID, time_limit_s=1.0)
+    assert doc.stats.extraction == "trafilatura" and "Safe drinking water" in doc.text
+
+
 # -- fallback and time limit --------------------------------------------------------------------
 
 def test_nothing_extracted_falls_back_to_visible_text(monkeypatch):

@@ -59,6 +59,17 @@ def test_undeclared_bytes_are_detected_and_recorded_in_stats():
     assert doc.stats.encoding == "cp1252" and "Ça coûte très cher" in doc.text
 
 
+def test_the_encoding_of_the_opening_tag_is_a_declaration():
+    """An XML declaration, or the wrapper element a crawl dump puts around a page, says the
+    encoding; charset detection alone reads short GBK text as a Cyrillic code page."""
+    body = page("<p>《太行山上》主要讲述八路军东渡黄河，挺进抗日前线。</p>")
+    for opening in ('<?xml version="1.0" encoding="gb2312"?>', '<doc id="http://example.cn/1" encoding="gb2312">'):
+        text, enc = H.decode_html((opening + body).encode("gb18030"))
+        assert enc == "gb18030" and "挺进抗日前线" in text, opening
+    latin = '<?xml version="1.0" encoding="gb2312"?>' + page("<p>Größe</p>", '<meta charset="windows-1252">')
+    assert H.decode_html(latin.encode("cp1252"))[1] == "cp1252"  # the page's <meta> comes first
+
+
 def test_str_input_needs_no_decoding():
     doc = clean_html(page(f"<p>{PROSE}</p>"))
     assert doc.stats.encoding is None and PROSE in doc.text

@@ -20,40 +20,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT.parent / "shared" / "tools"))
 
 from cleaners.html.decode import decode_html  # noqa: E402
-from cleaners.html.fallback import _BREAKS, _INVISIBLE, visible_text  # noqa: E402
+from cleaners.html.extract import tree_text as lxml_visible_text  # noqa: E402  (the walk replaced)
+from cleaners.html.fallback import visible_text  # noqa: E402
 from cleaners.html.parse import parse_html  # noqa: E402
 from cleaners.pipeline import clean_blocks  # noqa: E402
 from cleaners.segment import normalise, split_blocks  # noqa: E402
-
-
-def lxml_visible_text(tree) -> str:
-    """The replaced fallback: a walk over the lxml tree (empty below libxml2's depth limit)."""
-    from lxml import etree
-
-    body = tree.find(".//body")
-    root = body if body is not None else tree
-    out: list[str] = []
-    skip = 0
-    for action, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if action == "start":
-            if skip or tag in _INVISIBLE or el.get("hidden") is not None:
-                skip += 1
-                continue
-            if tag in _BREAKS:
-                out.append("\n")
-            out.append(el.text or "")
-        else:
-            if skip:
-                skip -= 1
-                if skip == 0 and el is not root:
-                    out.append(el.tail or "")
-                continue
-            if tag in _BREAKS:
-                out.append("\n")
-            if el is not root:
-                out.append(el.tail or "")
-    return "".join(out)
 
 
 def main(argv=None) -> int:

@@ -1,7 +1,7 @@
 """Quality benchmark over the development set (run by hand, not a test).
 
     python ../shared/tools/devset.py tracks /tmp/devset      # once
-    python bench/quality.py --data /tmp/devset [--tracks text-article text-page html] [--keep DIR]
+    python bench/quality.py --data /tmp/devset [--set trainset] [--tracks text-article text-page html] [--keep DIR]
 
 Runs declutter on each track in one process, plus trafilatura alone on the html
 track as the baseline of the same run, and prints F1 / precision / recall per
@@ -59,8 +59,9 @@ def run_trafilatura(src: Path, out: Path) -> float:
     return time.perf_counter() - t0
 
 
-def score(pred: Path, data: Path, source: str | None) -> dict:
-    cmd = [sys.executable, str(SHARED / "tools" / "devset.py"), "score", str(pred), "--data", str(data), "--json"]
+def score(pred: Path, data: Path, source: str | None, set_name: str = "devset") -> dict:
+    cmd = [sys.executable, str(SHARED / "tools" / "devset.py"), "score", str(pred), "--data", str(data), "--json",
+           "--set", set_name]
     if source:
         cmd += ["--source", source]
     return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
@@ -71,6 +72,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True, help="directory made by devset.py tracks")
     ap.add_argument("--tracks", nargs="+", default=["text-article", "text-page", "html"])
     ap.add_argument("--keep", type=Path, help="keep predictions here (default: a temporary directory)")
+    ap.add_argument("--set", default="devset", choices=["devset", "trainset"],
+                    help="the set --data was built from (devset.py tracks --set)")
     a = ap.parse_args()
     base = a.keep or Path(tempfile.mkdtemp(prefix="declutter-quality-"))
     runs = []
@@ -84,7 +87,7 @@ def main() -> None:
         out.mkdir(parents=True, exist_ok=True)
         secs = fn(a.data / track, out)
         for source in SOURCES:
-            m = score(out, a.data, source)
+            m = score(out, a.data, source, a.set)
             print(f"{name:32} {source or 'all':12} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f}"
                   f" {secs if source is None else 0:7.1f}")
     print(f"predictions in {base}")

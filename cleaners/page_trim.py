@@ -44,6 +44,7 @@ class PageTrimParams(Params):
     anchor_words: Words = 20         # a prose block this long anchors the body on its own
     subhead_max_words: Words = 8     # a subheading between the body and a short closing line
     max_loose_prose: Words = 2       # more unanchored prose blocks than this outside: they are content
+    grid_min_rows: Words = 3         # HTML: a kept table of this many rows with one cell count is data
     # the end of the article told by the furniture removed before (_cut_after_end_markers)
     continues_window: Words = 3      # two paragraphs of prose in a row among the next three blocks
     end_marker_gap: Words = 12       # blocks between the two markers, at most
@@ -52,7 +53,7 @@ class PageTrimParams(Params):
 
 
 ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
-HTML_EXTRACTED = frozenset({"trafilatura"})  # extractions whose main-content choice stands
+HTML_EXTRACTED = frozenset({"trafilatura", "trafilatura-recall"})  # extractions whose main-content choice stands
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
@@ -156,7 +157,11 @@ def trim_page_chrome(draft: Draft) -> Draft:
     pros and cons, a checklist) and the heading right above it are article text, not
     a menu, so they are never trimmed there (measured on the devset's html track:
     trimming them lost lists in 4 of 356 pages; not trimming at all let the site chrome
-    that trafilatura keeps on Chinese portal pages through, P -.009)."""
+    that trafilatura keeps on Chinese portal pages through, P -.009). A data table it kept
+    (a grid: three or more rows with the same number of cells, at least two) is article
+    text too; layout tables of portals (one cell a row, a calendar's ragged rows) are not
+    grids and stay trimmable (measured: the trimmer took two data tables whole on the
+    trainset's html track, no grid on the devset's)."""
     p: PageTrimParams = draft.context.params.page_trim
     live = draft.live()
     if len(live) < p.nav_min_run + 1:
@@ -192,20 +197,43 @@ def trim_page_chrome(draft: Draft) -> Draft:
     # navigation as often as not). Text input has no hints.
     decisions = [d for d in decisions if not d[0].hints & ARTICLE_MARKUP]
     if draft.context.extraction in HTML_EXTRACTED:
-        keep = _extracted_lists(live)
+        keep = _with_intros(live, _extracted_lists(live) | _data_grids(live, p))
         decisions = [d for d in decisions if d[0].index not in keep]
     draft = draft.remove_each(decisions, "trim_page_chrome")
     return _cut_after_end_markers(draft, sw, p, classify)
 
 
 def _extracted_lists(live: list[Block]) -> set[int]:
-    """Blocks of lists an HTML extractor kept, with the heading printed right above each."""
-    keep = set()
-    for i, b in enumerate(live):
-        if "list" in b.hints:
-            keep.add(b.index)
-            if i > 0 and "heading" in live[i - 1].hints:
-                keep.add(live[i - 1].index)
+    """Blocks of lists an HTML extractor kept."""
+    return {b.index for b in live if "list" in b.hints}
+
+
+def _with_intros(live: list[Block], keep: set[int]) -> set[int]:
+    """``keep`` and the line printed right above each of its runs when it introduces
+    the run: a heading, or a line ending in a colon ("The timetable from Monday:")."""
+    out = set(keep)
+    for prev, b in zip(live, live[1:]):
+        if b.index in keep and prev.index not in keep and (
+                "heading" in prev.hints or prev.text.rstrip().endswith((":", "："))):
+            out.add(prev.index)
+    return out
+
+
+def _data_grids(live: list[Block], p: PageTrimParams) -> set[int]:
+    """Rows of the tables an HTML extractor kept that are grids of data: a run of at
+    least ``grid_min_rows`` table rows that all have the same number of cells, two or
+    more (cells are joined by " | " when the rows are made, cleaners.html)."""
+    keep: set[int] = set()
+    run: list[Block] = []
+    for b in live + [None]:
+        if b is not None and "table" in b.hints:
+            run.append(b)
+            continue
+        if len(run) >= p.grid_min_rows:
+            cells = {r.text.count(" | ") + 1 for r in run}
+            if len(cells) == 1 and cells.pop() >= 2:
+                keep.update(r.index for r in run)
+        run = []
     return keep
 
 

@@ -59,6 +59,17 @@ def test_undeclared_bytes_are_detected_and_recorded_in_stats():
     assert doc.stats.encoding == "cp1252" and "Ça coûte très cher" in doc.text
 
 
+def test_the_encoding_of_the_opening_tag_is_a_declaration():
+    """An XML declaration, or the wrapper element a crawl dump puts around a page, says the
+    encoding; charset detection alone reads short GBK text as a Cyrillic code page."""
+    body = page("<p>《太行山上》主要讲述八路军东渡黄河，挺进抗日前线。</p>")
+    for opening in ('<?xml version="1.0" encoding="gb2312"?>', '<doc id="http://example.cn/1" encoding="gb2312">'):
+        text, enc = H.decode_html((opening + body).encode("gb18030"))
+        assert enc == "gb18030" and "挺进抗日前线" in text, opening
+    latin = '<?xml version="1.0" encoding="gb2312"?>' + page("<p>Größe</p>", '<meta charset="windows-1252">')
+    assert H.decode_html(latin.encode("cp1252"))[1] == "cp1252"  # the page's <meta> comes first
+
+
 def test_str_input_needs_no_decoding():
     doc = clean_html(page(f"<p>{PROSE}</p>"))
     assert doc.stats.encoding is None and PROSE in doc.text
@@ -140,6 +151,45 @@ def test_hinted_caption_inside_the_extracted_text_is_removed():
         "<span class='image-caption__text'>Waves break over the old sea wall on Monday</span></div>"
         f"<p>{PROSE.replace('Tuesday', 'Friday')}</p></article>"))
     assert "Waves break" not in doc.text
+
+
+# -- the second, recall-minded extraction (html/extract.py) ------------------------------------
+
+from golden_support import FIXTURES  # noqa: E402
+
+TEASER_GRID = (FIXTURES / "html-teaser-grid" / "input.html").read_bytes()
+
+
+def test_a_short_first_extraction_gets_a_second_opinion_that_keeps_the_cards():
+    first = H_page._blocks_of(H.extract(H.parse_html(H.decode_html(TEASER_GRID)[0]), None))
+    assert not any("Private wells" in b.text for b in first)  # what trafilatura's balanced mode keeps
+    doc = clean_html(TEASER_GRID)
+    assert doc.stats.extraction == "trafilatura-recall"
+    assert "Private wells" in doc.text and "a private well, which the owner has to test" in doc.text
+
+
+def test_an_article_the_first_extraction_covers_gets_no_second_one(monkeypatch):
+    calls = []
+    real = H_page.extract
+    monkeypatch.setattr(H_page, "extract", lambda tree, url, **kw: calls.append(kw) or real(tree, url, **kw))
+    doc = clean_html(page(f"<nav><a href='/'>Home</a></nav><article><h1>Sea wall</h1><p>{PROSE}</p>"
+                          f"<p>{PROSE.replace('Tuesday', 'Monday')}</p></article>"))
+    assert calls == [{}] and doc.stats.extraction == "trafilatura"
+
+
+def test_the_second_opinion_is_taken_only_when_clearly_longer(monkeypatch):
+    real = H_page.extract
+    monkeypatch.setattr(H_page, "extract", lambda tree, url, recall=False: real(tree, url))  # the same again
+    doc = clean_html(TEASER_GRID)
+    assert doc.stats.extraction == "trafilatura" and "Private wells" not in doc.text
+
+
+def test_out_of_time_in_the_second_opinion_keeps_the_first(monkeypatch):
+    real = H_page.extract
+    monkeypatch.setattr(H_page, "extract", lambda tree, url, recall=False: _spin(tree, url) if recall
+                        else real(tree, url))
+    doc = clean_html(TEASER_GRID, time_limit_s=1.0)
+    assert doc.stats.extraction == "trafilatura" and "Safe drinking water" in doc.text
 
 
 # -- fallback and time limit --------------------------------------------------------------------

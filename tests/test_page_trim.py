@@ -40,3 +40,21 @@ def test_html_lists_the_extractor_kept_are_not_trimmed():
     hints = {0: {"heading"}, 1: {"list"}, 2: {"list"}, 3: {"list"}}
     assert set(removed(trim(draft_of(*texts, hints=hints)))) == {0, 1, 2, 3}  # text input: a menu
     assert removed(trim(draft_of(*texts, hints=hints, extraction="trafilatura"))) == {}
+
+
+def test_html_data_grids_the_extractor_kept_are_not_trimmed():
+    grid = ("Line | Departs | Every", "1 | 6:30 | 15 min", "2 | 7:00 | 30 min", "3 | 7:15 | 60 min")
+    texts = (PROSE, PROSE, PROSE, "The timetable from Monday:", *grid)
+    hints = {i: {"table"} for i in range(4, 8)}
+    assert set(removed(trim(draft_of(*texts, hints=hints)))) == {3, 4, 5, 6, 7}  # text input: a menu
+    assert removed(trim(draft_of(*texts, hints=hints, extraction="trafilatura"))) == {}
+
+
+def test_html_layout_tables_are_still_trimmed():
+    """Ragged rows (a calendar) or one cell a row (a portal's link column) are no grid of data."""
+    calendar = ("« Nov | Dec | Jan »", "Mo | Tu | We | Th | Fr", "1 | 2 | 3 | 4 | 5 | 6 | 7", "8 | 9 | 10")
+    links = ("Archives", "Blogroll", "Contact", "Imprint")
+    for rows in (calendar, links):
+        hints = {i: {"table"} for i in range(3, 7)}
+        d = trim(draft_of(PROSE, PROSE, PROSE, *rows, hints=hints, extraction="trafilatura"))
+        assert set(removed(d)) == {3, 4, 5, 6}, rows

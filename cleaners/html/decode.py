@@ -1,6 +1,7 @@
 """Step 1 of the HTML path: bytes to text. A BOM wins; then the charset an HTTP
-``Content-Type`` or the page's ``<meta>`` declares; then ``segment.decode_bytes`` (UTF-8,
-then detection), the one decoder the text path uses too."""
+``Content-Type`` or the page's ``<meta>`` declares, or the ``encoding`` of the document's
+opening tag (an XML declaration, or the wrapper element a crawl dump puts around a page);
+then ``segment.decode_bytes`` (UTF-8, then detection), the one decoder the text path uses too."""
 from __future__ import annotations
 
 import regex
@@ -13,10 +14,15 @@ MAX_BAD_SHARE = 0.005  # replacement characters tolerated when decoding with a d
 _CHARSET_PARAM = regex.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
 _META_CHARSET = regex.compile(
     rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
+# the encoding pseudo-attribute of the document's first tag: <?xml version="1.0" encoding="…"?>,
+# or <doc url="…" encoding="gb2312"> around a stored page
+_OPENING_ENCODING = regex.compile(
+    rb"""\A\s*<\??[A-Za-z][^<>]{0,2000}?\bencoding\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", regex.I)
 
 
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
-    """The charset an HTTP Content-Type header or the page's <meta> declares (known to Python), else None."""
+    """The charset an HTTP Content-Type header, the page's <meta> or the encoding of its opening
+    tag declares (the first known to Python), else None."""
     candidates = []
     if content_type:
         m = _CHARSET_PARAM.search(content_type.encode("latin-1", "replace"))
@@ -25,6 +31,9 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     m = _META_CHARSET.search(data[:8192])
     if m:
         candidates.append(m.group(1))
+    m = _OPENING_ENCODING.match(data[:4096])
+    if m:
+        candidates.append(m.group(1))  # after <meta>: a browser reads the page's own declaration
     for raw in candidates:
         name = codec_for_label(raw.decode("ascii", "replace"))  # WHATWG supersets: latin-1 -> cp1252 ...
         if name is None:

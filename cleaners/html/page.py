@@ -11,7 +11,7 @@ from ..segment import normalise, split_blocks
 from .blocks import _units, blocks_from_units
 from .decode import decode_html
 from .evidence import add_evidence
-from .extract import DEFAULT_TIME_LIMIT, extract
+from .extract import DEFAULT_TIME_LIMIT, RECALL_GAIN, RECALL_GATE, chars, extract, tree_text
 from .fallback import visible_text
 from .hints import add_hints, collect_hints
 from .metadata import page_metadata
@@ -52,17 +52,23 @@ def html_blocks(html: bytes | str, *, url: str | None = None, content_type: str 
         return [], {"url": url}, {**stats, "extraction": "empty"}
     doc = None
     how = "trafilatura"
+    blocks: list[Block] = []
     try:
         with time_limit(time_limit_s):
             doc = extract(tree, url)
+            blocks = _blocks_of(doc)
+            # a second opinion where the first kept little of the page (extract.py)
+            if blocks and chars(b.text for b in blocks) < RECALL_GATE * chars([tree_text(tree)]):
+                more = _blocks_of(extract(tree, url, recall=True))
+                if chars(b.text for b in more) > RECALL_GAIN * chars(b.text for b in blocks):
+                    blocks, how = more, "trafilatura-recall"
     except DeadlineExceeded:
-        how = "fallback-text-timeout"
+        if not blocks:  # out of time in the second opinion: the first stands
+            how = "fallback-text-timeout"
     except RecursionError:
-        how = "fallback-text-error"
+        if not blocks:
+            how = "fallback-text-error"
     meta = page_metadata(tree, doc, url)
-    blocks: list[Block] = []
-    if doc is not None and doc.body is not None:
-        blocks = blocks_from_units(_units(doc.body))
     if blocks:
         blocks = add_hints(blocks, collect_hints(tree, sum(len(b.text) for b in blocks)))
         if evidence:
@@ -73,3 +79,7 @@ def html_blocks(html: bytes | str, *, url: str | None = None, content_type: str 
             how = "fallback-text" if blocks else "empty"
     stats["extraction"] = how
     return blocks, meta, stats
+
+
+def _blocks_of(doc) -> list[Block]:
+    return blocks_from_units(_units(doc.body)) if doc is not None and doc.body is not None else []

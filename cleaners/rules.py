@@ -25,6 +25,8 @@ RULES: dict[str, str] = {
     # title.py
     "title.headline": "the text's first line, shaped like a headline and followed by prose, moved to `title`",
     "title.declared": "the declared title (an HTML page's) printed again among the first blocks",
+    "title.alone": "a text that is only a headline (another story's card, a header without body): its title",
+    "title.alone-label": "a label, date or button printed with a headline that has no body",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
     # site_profile.py
     "profile.site": "a block the site's own pages show to be its boilerplate (its site profile)",

@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "captions.caption.label": "a caption starting with a caption label (“FILE -”, “Pictured:”)",
     "captions.caption.wire-style": "a wire-service caption (“In this … photo”)",
     "captions.caption.inline-credit": "a caption ending with its own photo credit",
+    "captions.caption.named-credit": "a caption ending with a credit label and a name, no agency (“… Photo: Jane Doe”)",
     "captions.caption.above-credit": "a short block printed directly above a photo credit, in its figure group",
     "captions.label.kicker": "a section label or kicker printed with a photo caption",
     # promos.py

@@ -68,6 +68,7 @@ RULES: dict[str, str] = {
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",
     "pagetrim.nav-tail": "a navigation run after the article body (whole-page text)",
     "pagetrim.end-markers": "the page's tail after two end-of-article blocks close together",
+    "pagetrim.end-marker.lone": "the page's tail after its copyright line or comment section, no prose after it",
     # contents.py
     "contents.entry": "an entry of a table of contents whose entries repeat the article's subheadings below",
     "contents.heading": "the label (“Contents”, “In this article”) above such a table of contents",

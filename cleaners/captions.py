@@ -135,7 +135,42 @@ def _caption(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | No
     if (text.endswith((")", "]", ").", "].")) or "/" in text
             or ":" in text and _ends_like_credit(text, agencies)) and inline.search(text):
         return "ends with its photo credit", "captions.caption.inline-credit"
+    tail = text[-_TAIL_CHARS:]
+    named = _named_credit(m.get("credit_tail"))
+    if named is not None and _may_end_with_credit(tail, m.get("credit_tail")) and named.search(tail):
+        return "ends with its photo credit (a credit label and a name)", "captions.caption.named-credit"
     return None
+
+
+_TAIL_CHARS = 120  # a credit at the end of a caption: "Photo: " and a few names
+# A name in a credit: capitalised words ("Jane Doe", "de la Cruz"), or camel case ("iRunFar")
+_NAME_WORD = r"(?:[\p{Lu}][\p{L}\p{M}\p{N}.'’&-]*|\p{Ll}+\p{Lu}[\p{L}\p{M}.'’&-]*|(?:de|da|del|la|le|van|von|der|den|di|du|dos|y|and|&))"
+_NAMES = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,5}}(?:\s*/\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}){{0,2}}"
+
+
+@per_object
+def _credit_words(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({l.casefold().split()[0].rstrip(":") for l in labels if l.strip()} | {"©"}))
+
+
+def _may_end_with_credit(tail: str, labels: tuple[str, ...]) -> bool:
+    """Cheap necessary condition for ``_named_credit``: a label's first word in the tail."""
+    t = tail.casefold()
+    return any(w in t for w in _credit_words(labels))
+
+
+@per_object
+def _named_credit(labels: tuple[str, ...]) -> regex.Pattern | None:
+    """A caption's last words: a credit label of the language ("Photo:", "Foto:") and
+    nothing but names after it, or a "| © 2019 Name" credit. The label stands after
+    a word or a sentence, never at the block's start (a credit alone is ``_credit``'s)."""
+    if not labels:
+        return None
+    alt = "|".join(regex.escape(l.strip()).replace("\\ ", r"\s*") for l in sorted(labels, key=len, reverse=True))
+    return regex.compile(
+        rf"(?<=\S\s+)[\(\[]?(?i:{alt})\s*{_NAMES}[\)\]]?\.?$"
+        rf"|(?<=\S\s*)\|\s*©\s*\d{{4}}\s+{_NAMES}$",
+        regex.V1)
 
 
 @per_object

@@ -25,6 +25,8 @@ RULES: dict[str, str] = {
     # title.py
     "title.headline": "the text's first line, shaped like a headline and followed by prose, moved to `title`",
     "title.declared": "the declared title (an HTML page's) printed again among the first blocks",
+    "title.alone": "a text that is only a headline (another story's card, a header without body): its title",
+    "title.alone-label": "a label, date or button printed with a headline that has no body",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
     # site_profile.py
     "profile.site": "a block the site's own pages show to be its boilerplate (its site profile)",
@@ -40,6 +42,7 @@ RULES: dict[str, str] = {
     "captions.caption.label": "a caption starting with a caption label (“FILE -”, “Pictured:”)",
     "captions.caption.wire-style": "a wire-service caption (“In this … photo”)",
     "captions.caption.inline-credit": "a caption ending with its own photo credit",
+    "captions.caption.named-credit": "a caption ending with a credit label and a name, no agency (“… Photo: Jane Doe”)",
     "captions.caption.above-credit": "a short block printed directly above a photo credit, in its figure group",
     "captions.label.kicker": "a section label or kicker printed with a photo caption",
     # promos.py
@@ -65,6 +68,7 @@ RULES: dict[str, str] = {
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",
     "pagetrim.nav-tail": "a navigation run after the article body (whole-page text)",
     "pagetrim.end-markers": "the page's tail after two end-of-article blocks close together",
+    "pagetrim.end-marker.lone": "the page's tail after its copyright line or comment section, no prose after it",
     # contents.py
     "contents.entry": "an entry of a table of contents whose entries repeat the article's subheadings below",
     "contents.heading": "the label (“Contents”, “In this article”) above such a table of contents",

@@ -13,6 +13,8 @@ class TitleParams(Params):
     min_words: Words = 2           # a one-word first line is a site name or a label, not a headline
     max_words: Words = 25          # headlines are short; a longer first line is prose
     repeat_blocks: Words = 3       # a declared title printed again stands among the first blocks
+    alone_max_blocks: Words = 3    # a text that is only a headline: at most this many blocks...
+    alone_label_words: Words = 5   # ...the others labels, dates or buttons of a teaser card
 
 
 def _headline_shaped(t: str, p: TitleParams) -> bool:
@@ -36,6 +38,10 @@ def extract_title(draft: Draft) -> Draft:
     if draft.meta.title:
         return _drop_declared_title(draft, p)
     live = draft.live()
+    if 0 < len(live) <= p.alone_max_blocks:
+        alone = _headline_alone(draft, live, p)
+        if alone is not draft:
+            return alone
     if len(live) < 2:
         return draft
     first = live[0]
@@ -52,6 +58,32 @@ def extract_title(draft: Draft) -> Draft:
             drop.append(b)
     draft = draft.with_meta(title=t)
     return draft.remove(drop, "extract_title", "metadata", "headline moved to title", "title.headline")
+
+
+def _headline_alone(draft: Draft, live: list, p: TitleParams) -> Draft:
+    """A text that is nothing but a headline, perhaps with a section label, a date or a
+    button of its teaser card ("Feature" / "The Big List Of Upcoming Remakes", "Read more"):
+    the scraper caught another story's card, or a page's header without its body. The
+    headline is the document's title; the card's labels go with it. A line that reads as a
+    sentence (ends with a full stop, or is longer than a label) keeps everything."""
+    if len(live) > p.alone_max_blocks:
+        return draft
+    heads = [b for b in live if _headline_shaped(b.text.strip(), p)
+             and word_count(b.text) > p.alone_label_words]
+    if len(heads) != 1 and len(live) > 1:
+        return draft
+    head = heads[0] if heads else live[0]
+    t = head.text.strip()
+    if not _headline_shaped(t, p) or t.endswith(("...", "…")) or not (t[0].isalnum() or t[0] in "\"“‘'«"):
+        return draft  # a list item ("+ Added …") or a cut teaser is not a headline
+    labels = [b for b in live if b is not head]
+    if any(word_count(b.text) > p.alone_label_words or b.text.strip().endswith(".") for b in labels):
+        return draft
+    draft = draft.with_meta(title=head.text.strip())
+    draft = draft.remove([head], "extract_title", "metadata", "a headline with no body moved to title",
+                         "title.alone")
+    return draft.remove(labels, "extract_title", "boilerplate",
+                        "a label of a headline with no body (a teaser card)", "title.alone-label")
 
 
 def _drop_declared_title(draft: Draft, p: TitleParams) -> Draft:

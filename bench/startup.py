@@ -79,7 +79,7 @@ def launchers(rounds: int) -> list[str]:
         with tempfile.TemporaryDirectory() as tmp:
             home = Path(tmp)
             env = {**env_for(home), "PREFECT_UI_ENABLED": "0"}
-            port = localserver._free_port()
+            port = localserver.free_port()
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "prefect", "server", "start", "--background", "--host",
                             "127.0.0.1", "--port", str(port)], env=env, capture_output=True, timeout=600)

@@ -268,7 +268,8 @@ def _terminate(pid: int, timeout: float = 15.0) -> None:
             return
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1, as the OS hands one out (the one copy: servers, tests, bench)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -383,7 +384,7 @@ def acquire(minutes: float, *, home: Path | None = None, quiet: bool = False, ap
             raise ServerError(f"{home / LEASE} stays locked: an old local server is still stopping")
         note(f"Starting a local Prefect server in the background (first run: ~10-15 s; the next runs "
              f"reuse it, and it stops after {describe_minutes(minutes)} without a run) ...")
-        port, token = _free_port(), secrets.token_hex(8)
+        port, token = free_port(), secrets.token_hex(8)
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1", "PREFECT_HOME": str(home)}
         env.pop("PREFECT_API_URL", None)

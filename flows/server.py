@@ -24,7 +24,6 @@ import importlib.util
 import inspect
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,12 +33,6 @@ from typing import Iterator
 
 from . import localserver, settings
 from .localserver import ServerError
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _die_with_parent() -> None:
@@ -58,7 +51,7 @@ class TemporaryServer:
     def __init__(self, log_path: str | None = None) -> None:
         self.proc: subprocess.Popen | None = None
         self.log_path = log_path  # the server's own output (tracebacks at exit...), not the terminal
-        self.port = _free_port()
+        self.port = localserver.free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
 
     def launch(self) -> "TemporaryServer":

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from flows.localserver import free_port  # noqa: E402
+from flows.server.kept import free_port  # noqa: E402
 
 LOOP = r"""
 import os, sys, time
@@ -250,7 +250,7 @@ def main(argv=None) -> int:
             assert s["cleaned"] == a.n and s["failed"] == 0, s
             work_s = s.get("work_seconds")
             results[f"{label}-w{w}-summary"] = s
-            inside = (f", inside work.clean_batch {work_s:.1f} s: orchestration "
+            inside = (f", inside worker.clean_batch {work_s:.1f} s: orchestration "
                       f"{(s['timings']['clean'] * w - work_s) / work_s * 100:+.1f}% of it" if work_s else "")
             print(f"flow {label} --workers {w}: {results[f'{label}-w{w}']:.1f} s "
                   f"(plan {s['timings']['plan']:.1f} s, clean phase {s['timings']['clean']:.1f} s, "

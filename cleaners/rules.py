@@ -26,7 +26,7 @@ RULES: dict[str, str] = {
     "title.headline": "the text's first line, shaped like a headline and followed by prose, moved to `title`",
     "title.declared": "the declared title (an HTML page's) printed again among the first blocks",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
-    # site_profile.py
+    # site_boilerplate.py (rule ids and the `[params.site_profile]` family keep their name)
     "profile.site": "a block the site's own pages show to be its boilerplate (its site profile)",
     # comments.py
     "comments.section.strong": "a strong comment-section marker (“Leave a Reply”) and everything after it",

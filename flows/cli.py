@@ -21,7 +21,7 @@ COMMANDS = {
     "review": ("flows.review.__main__", "write the review pages (HTML) of an output folder"),
     "golden": ("flows.golden.__main__", "record, check and accept golden tests of your own samples and rules"),
     "explain": ("flows.clean.__main__", "print one document's removals, cleaner by cleaner (clean --explain)"),
-    "server": ("flows.localserver", "status or stop of the local Prefect server that runs without "
+    "server": ("flows.server.__main__", "status or stop of the local Prefect server that runs without "
                "PREFECT_API_URL keep in the background"),
 }
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from . import output, records, warc
 from .discover import Source, printable
-from .state import Entry
+from .manifest import Entry
 
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # one article is kilobytes; 16 MiB of text takes ~400 MB and a minute to clean

@@ -26,7 +26,7 @@ try:
 except ImportError:  # pragma: no cover
     from tests.hostile import ARTICLE, BOILER, SECOND
 
-from flows.localserver import free_port
+from flows.server.kept import free_port
 
 
 def base_env(home: Path) -> dict:

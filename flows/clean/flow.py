@@ -1,7 +1,7 @@
 """The ``clean_folder`` flow: discover -> plan -> clean batches -> summarise.
 
 A thin Prefect layer over plain functions (``flows.discover``, ``flows.plan``,
-``flows.work``, ``flows.runlog``), which are tested without Prefect.
+``flows.worker``, ``flows.runlog``), which are tested without Prefect.
 
 Parallelism, measured on 2 cores (see bench/RESULTS.md, "Flows"): a Prefect
 task is a *batch* of documents. With more than one batch (any ``workers``)
@@ -38,12 +38,12 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 import cleaners  # noqa: E402
-from flows import console, output, pool as worker_pool, profiling, runlog, stale, supervise, work  # noqa: E402
+from flows import console, output, pool as worker_pool, runlog, site_profiles, stale, supervise, worker  # noqa: E402
 from flows.spool import BatchSpool, LineSpool  # noqa: E402
 from flows.discover import Discovery, iter_sources  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
 from flows.plan import DEFAULT_MAX_BYTES, Planner, error, iter_batches  # noqa: E402
-from flows.state import Manifest, config_fingerprint  # noqa: E402
+from flows.manifest import Manifest, config_fingerprint  # noqa: E402
 
 DEFAULT_INPUTS = ("seeds",)
 DEFAULT_OUT = "out"
@@ -56,31 +56,31 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _in_pool(fn, job: work.Job, pool: str | None):
+def _in_pool(fn, job: worker.Job, pool: str | None):
     """``fn(batch, arg)`` in this flow run's process pool when there is one here (the
     parent), else right here (a single batch, or a Dask worker)."""
     workers = _POOLS.get(pool) if pool else None
     if workers is None:
-        return fn(job.batch, job.arg)
-    if fn is work.clean_batch:  # a dead or stuck worker costs its document, not the batch
-        return supervise.clean(lambda b: workers.run(fn, b, job.arg), job.batch, job.arg)
-    return supervise.profile(lambda b: workers.run(fn, b, job.arg), job.batch)  # profiling
+        return fn(job.batch, job.needs)
+    if fn is worker.clean_batch:  # a dead or stuck worker costs its document, not the batch
+        return supervise.clean(lambda b: workers.run(fn, b, job.needs), job.batch, job.needs)
+    return supervise.profile(lambda b: workers.run(fn, b, job.needs), job.batch)  # profiling
 
 
-# A task's batch travels as a work.Job (batch + options), which Prefect does not walk.
+# A task's batch travels as a worker.Job (batch + options), which Prefect does not walk.
 @task(name="clean-batch", task_run_name="batch-{job.index}", cache_policy=NO_CACHE, persist_result=False)
-def clean_batch(job: work.Job, pool: str | None = None) -> work.BatchStats:
-    """Clean one batch (work.clean_batch)."""
-    return _in_pool(work.clean_batch, job, pool)
+def clean_batch(job: worker.Job, pool: str | None = None) -> worker.BatchStats:
+    """Clean one batch (worker.clean_batch)."""
+    return _in_pool(worker.clean_batch, job, pool)
 
 
 @task(name="profile-batch", task_run_name="profile-{job.index}", cache_policy=NO_CACHE, persist_result=False)
-def profile_batch(job: work.Job, pool: str | None = None) -> profiling.ProfileBatch:
-    """Count one batch's blocks per site (profiling.profile_batch: small counters back)."""
-    return _in_pool(profiling.profile_batch, job, pool)
+def profile_batch(job: worker.Job, pool: str | None = None) -> site_profiles.ProfileBatch:
+    """Count one batch's blocks per site (site_profiles.profile_batch: small counters back)."""
+    return _in_pool(site_profiles.profile_batch, job, pool)
 
 
-def _profile_stage(book: profiling.Profiles, sited, *, pool: str | None, logger, ahead: int) -> dict:
+def _profile_stage(book: site_profiles.Profiles, sited, *, pool: str | None, logger, ahead: int) -> dict:
     """Site profiles for this run's documents: persisted counters + this run's, merged, learned,
     saved. ``sited``: every (batch, sites) of the run; profiling tasks run at most ``ahead`` at a
     time (their batches are read from the spool, not held). Returns the summary entry."""
@@ -88,13 +88,13 @@ def _profile_stage(book: profiling.Profiles, sited, *, pool: str | None, logger,
     def results(todo):
         pending: deque = deque()
         for b, sites in todo:
-            pending.append((b, profile_batch.submit(work.Job(b, sites), pool)))
+            pending.append((b, profile_batch.submit(worker.Job(b, sites), pool)))
             if len(pending) >= ahead:
                 yield _result(*pending.popleft())
         while pending:
             yield _result(*pending.popleft())
 
-    entry = profiling.stage(book, sited, results=results)
+    entry = site_profiles.stage(book, sited, results=results)
     for w in entry["warnings"]:
         logger.warning("profiles: %s", w)
     logger.info("profiles: %d sites (%d with learned boilerplate), %d new documents counted",
@@ -109,9 +109,9 @@ def _result(batch, fut):
         return batch, exc
 
 
-def _start_pool(n: int, opts: work.Options) -> tuple[str, worker_pool.Pool]:
+def _start_pool(n: int, opts: worker.Options) -> tuple[str, worker_pool.Pool]:
     """The run's worker processes (flows.pool: the CLI's prestarted ones when there are)."""
-    pool = worker_pool.take(n, memory_limit=opts.memory_limit, hard_limit=work.hard_limit(opts.time_limit))
+    pool = worker_pool.take(n, memory_limit=opts.memory_limit, hard_limit=worker.hard_limit(opts.time_limit))
     key = uuid.uuid4().hex
     _POOLS[key] = pool
     return key, pool
@@ -151,7 +151,7 @@ def write_jsonl(path: str, out_root: str, outputs) -> int:
 
 def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batch_docs=250,
         progress=False, distributed=False, profiles=True, rebuild_profiles=False,
-        max_size: int | None = DEFAULT_MAX_BYTES, time_limit: float | None = work.DOC_TIME_LIMIT,
+        max_size: int | None = DEFAULT_MAX_BYTES, time_limit: float | None = worker.DOC_TIME_LIMIT,
         memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
         prune: bool = False, review=False) -> dict:
     """The flow body. Call inside a flow run (it submits the batch task).
@@ -184,7 +184,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                    pipeline_version=cleaners.pipeline_version(),
                    config=config_fp, config_file=config, force=force,
                    engine="dask" if distributed else "in-process")
-    opts = work.Options(out_root=out_root, pipeline_version=cleaners.pipeline_version(),
+    opts = worker.Options(out_root=out_root, pipeline_version=cleaners.pipeline_version(),
                         config_fp=config_fp, config=cfg, time_limit=time_limit,
                         memory_limit=memory_limit if not distributed else None, durable=durable)
     pool_key = None
@@ -225,7 +225,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
             stream = iter_batches(items(), workers=n, max_docs=batch_docs)
             book = None
             if profiles:  # every document's site first: the batches go to a spool on disk
-                book = profiling.Profiles(out_root, rebuild=rebuild_profiles,
+                book = site_profiles.Profiles(out_root, rebuild=rebuild_profiles,
                                           thresholds=cfg.profile_thresholds() if cfg else None)
                 sited_spool = BatchSpool(output.tmp_dir(out_root))
                 spools.append(sited_spool)
@@ -271,7 +271,7 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
                     b, sites = next(todo, (None, None))
                     if b is None:
                         break
-                    pending[clean_batch.submit(work.Job(b, _with_profiles(opts, b, sites, book)), pool_key)] = (
+                    pending[clean_batch.submit(worker.Job(b, _with_profiles(opts, b, sites, book)), pool_key)] = (
                         b, sites)
                 flush_found()
                 if not planned and "planned" in marks:
@@ -352,16 +352,16 @@ def run(inputs, out, *, force=False, config=None, jsonl=None, workers=None, batc
         lock.release()
 
 
-def _after_crash(exc: Exception, batch, opts: work.Options, pool_key) -> work.BatchStats:
+def _after_crash(exc: Exception, batch, opts: worker.Options, pool_key) -> worker.BatchStats:
     """A batch task that failed as a whole. A lost Dask worker (Dask already resubmitted it
     ``distributed.scheduler.allowed-failures`` times): find the document that kills workers by
     running the batch again in parts (flows.supervise). Anything else: its documents failed."""
     if supervise.lost_worker(exc) is not None:
         try:
-            return supervise.clean(lambda b: clean_batch.submit(work.Job(b, opts), pool_key).result(), batch, opts)
+            return supervise.clean(lambda b: clean_batch.submit(worker.Job(b, opts), pool_key).result(), batch, opts)
         except Exception as again:  # noqa: BLE001
             exc = again
-    st = work.BatchStats(index=batch.index, documents=len(batch.items))
+    st = worker.BatchStats(index=batch.index, documents=len(batch.items))
     for i in batch.items:
         st.fail(i, error(i.source, "batch", f"batch {batch.index} crashed: {type(exc).__name__}: "
                          f"{str(exc).splitlines()[0] if str(exc) else ''}", path=i.path, kind=type(exc).__name__))
@@ -380,7 +380,7 @@ def _review(out_root: str, summary: dict, logger) -> None:
         logger.warning("review page not written: %s", summary["review_error"])
 
 
-def _with_profiles(opts: work.Options, batch, sites, book) -> work.Options:
+def _with_profiles(opts: worker.Options, batch, sites, book) -> worker.Options:
     """The batch's options carrying only its own documents' profiles (shared objects pickle once)
     and the documents to count from their output."""
     if book is None:
@@ -396,7 +396,7 @@ def clean_folder(inputs: list[str] | None = None, out: str = DEFAULT_OUT, force:
                  config: str | None = None, jsonl: str | None = None, workers: int | None = None,
                  batch_docs: int = 250, progress: bool = False, profiles: bool = True,
                  rebuild_profiles: bool = False, max_size: int | None = DEFAULT_MAX_BYTES,
-                 time_limit: float | None = work.DOC_TIME_LIMIT,
+                 time_limit: float | None = worker.DOC_TIME_LIMIT,
                  memory_limit: int | None = worker_pool.DEFAULT_MEMORY_MIB * 2**20, durable: bool = True,
                  prune: bool = False, review: bool = False) -> dict:
     """Clean every document under ``inputs`` into ``out`` (one CleanDocument JSON per document).

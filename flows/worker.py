@@ -18,7 +18,7 @@ from cleaners.document import to_json
 from . import records, warc
 from .output import Writer
 from .plan import Batch, Item, error
-from .state import Entry
+from .manifest import Entry
 
 
 class HtmlUnsupported(RuntimeError):
@@ -37,7 +37,7 @@ class Options:
     pipeline_version: str
     config_fp: str
     config: object = None  # a cleaners.Config, or None for the defaults
-    profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
+    profiles: dict | None = None  # output path -> its site's SiteProfile (flows.site_profiles), if any
     time_limit: float | None = DOC_TIME_LIMIT  # seconds per document, all stages (None: no limit)
     count_sites: dict | None = None  # output path -> site, for documents counted from their output
     memory_limit: int | None = None  # bytes of address space per worker (flows.pool), for the reason only
@@ -52,21 +52,21 @@ class Job:
     twice per task, in the parent process that shares the cores with the workers), and
     leaves other objects alone. Pickles as it is (to a worker process or a Dask worker)."""
 
-    __slots__ = ("batch", "arg")
+    __slots__ = ("batch", "needs")
 
-    def __init__(self, batch: Batch, arg) -> None:
+    def __init__(self, batch: Batch, needs) -> None:
         self.batch = batch
-        self.arg = arg
+        self.needs = needs  # the batch function's second argument: Options, or the profiling stage's sites
 
     @property
     def index(self) -> int:
         return self.batch.index
 
     def __getstate__(self):
-        return (self.batch, self.arg)
+        return (self.batch, self.needs)
 
     def __setstate__(self, state) -> None:
-        self.batch, self.arg = state
+        self.batch, self.needs = state
 
 
 @dataclass
@@ -257,7 +257,7 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
                              *(item.stat or (None, None, None)), item.path or item.origin))
         site = count_sites.get(item.out)
         if site is not None:
-            from .profiling import count_into, texts_of
+            from .site_profiles import count_into, texts_of
 
             count_into(st.profile_counts, site, texts_of(doc))
     st.seconds = time.perf_counter() - t0

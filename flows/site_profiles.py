@@ -147,7 +147,7 @@ def profile_batch(batch: Batch, sites: dict[str, str]) -> ProfileBatch:
     """Count the blocks of the batch's documents named in ``sites`` (output path -> site)."""
     t0 = time.perf_counter()
     out = ProfileBatch(index=batch.index)
-    from .work import mark
+    from .worker import mark
 
     for pos, item in enumerate(batch.items):
         site = sites.get(item.out)

@@ -21,10 +21,6 @@ from .plan import Batch, Item, error
 from .manifest import Entry
 
 
-class HtmlUnsupported(RuntimeError):
-    pass
-
-
 # A safety valve, not a budget: a normal document takes milliseconds, a 16 MiB one about a
 # minute. clean_html bounds trafilatura itself (cleaners.html.DEFAULT_TIME_LIMIT), but not its
 # fallback or the cleaner chain, and a pathological page can spend minutes there.
@@ -158,23 +154,12 @@ def warm() -> int:
     return os.getpid()
 
 
-def clean_html(data, *, url=None, source=None, config=None, profile=None, content_type=None):
-    """cleaners.clean_html, with a missing HTML stage reported as such."""
-    kw = {} if content_type is None else {"content_type": content_type}  # the HTTP header (WARC records)
-    try:
-        if profile is not None:
-            return cleaners.clean_html(data, url=url, source=source, config=config, profile=profile, **kw)
-        return cleaners.clean_html(data, url=url, source=source, config=config, **kw)
-    except (ImportError, NotImplementedError) as exc:
-        raise HtmlUnsupported(f"HTML not yet supported ({type(exc).__name__}: {exc})") from None
-
-
 def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDocument, str]:
     """One document -> (CleanDocument, sha256 of the bytes actually read)."""
     if item.warc is not None:  # a WARC record: read at its offset, its HTTP Content-Type gives the charset
         data, sha = warc.payload_of(item.path, item.warc, item.html, item.sha256)
-        doc = clean_html(data, url=item.url, source=item.source, config=config, profile=profile,
-                         content_type=item.warc.content_type)
+        doc = cleaners.clean_html(data, url=item.url, source=item.source, config=config, profile=profile,
+                                  content_type=item.warc.content_type)
         return doc.model_copy(update={"warc_record_id": item.warc.record_id, "warc_date": item.warc.date}), sha
     if item.path is not None:
         import hashlib
@@ -184,10 +169,10 @@ def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDoc
         sha = hashlib.sha256(raw).hexdigest()
         data = records.payload(raw)
         if item.kind == "html":
-            return clean_html(data, source=item.source, config=config, profile=profile), sha
+            return cleaners.clean_html(data, source=item.source, config=config, profile=profile), sha
         return cleaners.clean_bytes(data, source=item.source, config=config, profile=profile), sha
     if item.kind == "html":
-        doc = clean_html(item.html, url=item.url, source=item.source, config=config, profile=profile)
+        doc = cleaners.clean_html(item.html, url=item.url, source=item.source, config=config, profile=profile)
         if item.title and not doc.title:
             doc = doc.model_copy(update={"title": item.title})
         return doc, item.sha256

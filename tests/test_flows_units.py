@@ -248,7 +248,7 @@ def test_html_is_sent_to_clean_html(tmp_path, monkeypatch):
 
     seen = []
 
-    def fake(html, *, url=None, source=None, config=None):
+    def fake(html, *, url=None, source=None, config=None, profile=None):
         seen.append((html, url, source))
         return cleaners.clean_text("A paragraph from the page body, long enough to keep.", source=source)
 
@@ -263,7 +263,9 @@ def test_html_is_sent_to_clean_html(tmp_path, monkeypatch):
     assert json.loads((out / "f" / "000001.json").read_text())["title"] == "Y"
 
 
-def test_missing_html_stage_is_a_recorded_error(tmp_path, monkeypatch):
+def test_a_broken_html_stage_is_a_recorded_error(tmp_path, monkeypatch):
+    """An install whose HTML stage cannot import fails its HTML documents, each with the
+    import error itself; the batch goes on."""
     import cleaners
 
     def missing(*a, **k):
@@ -276,7 +278,7 @@ def test_missing_html_stage_is_a_recorded_error(tmp_path, monkeypatch):
     _, p = plan_of(root, out)
     st = clean_batch(batches(p.todo)[0], opts(out))
     assert st.cleaned == 1 and st.failed == 1
-    assert "HTML not yet supported" in st.errors[0]["reason"]
+    assert st.errors[0]["error"] == "ImportError" and "cleaners.html" in st.errors[0]["reason"]
 
 
 def test_batches_by_count_and_bytes():

@@ -74,8 +74,8 @@ def _usage(message: str) -> int:
 
 
 def explain(path: str, config, review_out: str | None = None) -> int:
-    from cleaners import CleanDocument, clean_bytes
-    from flows import console, records, worker
+    from cleaners import CleanDocument, clean_bytes, clean_html
+    from flows import console, records
 
     if records.base_name(path)[1] == ".warc":
         return _usage(f"{path} is a WARC of many documents: explain one of its output .json files instead")
@@ -93,7 +93,7 @@ def explain(path: str, config, review_out: str | None = None) -> int:
             except ValueError:
                 return _usage(f"{path} is a feed, not one document: explain its output .json instead")
         elif kind == "html":
-            doc = worker.clean_html(data, source=path, config=config)
+            doc = clean_html(data, source=path, config=config)
         else:
             doc = clean_bytes(data, source=path, config=config)
     except Exception as exc:  # noqa: BLE001

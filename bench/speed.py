@@ -264,7 +264,8 @@ import sys, time
 sys.path.insert(0, {root!r})
 from flows import pool as P, worker
 from flows.discover import iter_sources
-from flows.plan import Planner, iter_batches
+from flows.batches import iter_batches
+from flows.plan import Planner
 import cleaners
 if __name__ == "__main__":
     w = {workers}

@@ -34,7 +34,8 @@ from cleaners.profiles import profile_filename, site_for
 
 from . import records, warc
 from .output import atomic_write, tmp_dir
-from .plan import Batch, Item
+from .batches import Batch
+from .plan import Item
 
 PROFILES_DIR = "_profiles"
 _SEGMENT_ONLY = None

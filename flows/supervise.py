@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import worker
-from .plan import Batch, error
+from .batches import Batch
+from .plan import error
 from .pool import WorkerLost
 
 DEFAULT_RETRIES = 2

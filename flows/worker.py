@@ -17,7 +17,8 @@ from cleaners.document import to_json
 
 from . import records, warc
 from .output import Writer
-from .plan import Batch, Item, error
+from .batches import Batch
+from .plan import Item, error
 from .manifest import Entry
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from flows import pool as worker_pool, supervise, worker
 from flows.discover import discover
-from flows.plan import Batch, plan
+from flows.batches import Batch
+from flows.plan import plan
 
 GOOD = ("The harbour council approved the repairs to the sea wall on Tuesday after a long debate.\n\n"
         "Engineers said the work would take two winters and close the quay for a month.\n")

@@ -10,7 +10,8 @@ import pytest
 
 from flows import output, records, runlog
 from flows.discover import UsageError, check_inputs, discover
-from flows.plan import batches, plan
+from flows.batches import batches
+from flows.plan import plan
 from flows.manifest import Entry, Manifest, config_fingerprint
 from flows.worker import Options, clean_batch
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import cleaners
 from flows import console, records, runlog, worker
 from flows.discover import discover
-from flows.plan import Batch, plan
+from flows.batches import Batch
+from flows.plan import plan
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "The harbour council approved the repairs to the sea wall on Tuesday after a long debate.\n\n" \

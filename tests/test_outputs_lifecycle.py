@@ -7,7 +7,8 @@ import os
 
 from flows import output, stale, worker
 from flows.discover import iter_sources
-from flows.plan import Batch, Planner
+from flows.batches import Batch
+from flows.plan import Planner
 from flows.manifest import Manifest
 
 TEXT = "The harbour council approved the repairs to the sea wall on Tuesday after a long debate.\n"

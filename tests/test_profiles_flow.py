@@ -11,7 +11,8 @@ import cleaners
 from cleaners.profiles import SiteCounts
 from flows import site_profiles
 from flows.discover import discover
-from flows.plan import batches, plan
+from flows.batches import batches
+from flows.plan import plan
 from flows.manifest import Manifest
 from flows.worker import Options, clean_batch
 from test_profiles import DISCLAIMER, FOOTER, article, page

@@ -11,7 +11,8 @@ import pytest
 
 from flows import records, runlog
 from flows.discover import discover, printable
-from flows.plan import DEFAULT_MAX_BYTES, batches, plan
+from flows.batches import batches
+from flows.plan import DEFAULT_MAX_BYTES, plan
 from flows.worker import Options, clean_batch
 
 try:

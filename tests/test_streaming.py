@@ -6,7 +6,8 @@ import os
 
 from flows import runlog
 from flows.discover import Discovery, discover, iter_sources
-from flows.plan import Item, Planner, batches, iter_batches
+from flows.batches import batches, iter_batches
+from flows.plan import Item, Planner
 from flows.manifest import Entry, Manifest
 
 ARTICLE = "A paragraph of plain prose that is long enough to count as text for the cleaners.\n"

@@ -1,6 +1,6 @@
 """The ``clean_folder`` flow: discover -> plan -> clean batches -> summarise.
 
-A thin Prefect layer over plain functions (``flows.discover``, ``flows.plan``,
+A thin Prefect layer over plain functions (``flows.discover``, ``flows.plan``, ``flows.batches``,
 ``flows.worker``, ``flows.runlog``), which are tested without Prefect.
 
 Parallelism, measured on 2 cores (see bench/RESULTS.md, "Flows"): a Prefect
@@ -42,7 +42,8 @@ from flows import console, output, pool as worker_pool, runlog, site_profiles, s
 from flows.spool import BatchSpool, LineSpool  # noqa: E402
 from flows.discover import Discovery, iter_sources  # noqa: E402
 from flows.lock import OutLock  # noqa: E402
-from flows.plan import DEFAULT_MAX_BYTES, Planner, error, iter_batches  # noqa: E402
+from flows.batches import iter_batches  # noqa: E402
+from flows.plan import DEFAULT_MAX_BYTES, Planner, error  # noqa: E402
 from flows.manifest import Manifest, config_fingerprint  # noqa: E402
 
 DEFAULT_INPUTS = ("seeds",)

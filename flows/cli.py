@@ -14,6 +14,14 @@ import sys
 
 PROG = "declutter"
 
+
+class Parser(argparse.ArgumentParser):
+    """The parser of every command (``python -m flows.*`` and ``declutter *``): a usage error is
+    one line on stderr, ``PROG: error: ...``, and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
 # command -> (module whose main(argv) runs it, one line of help)
 COMMANDS = {
     "clean": ("flows.clean.__main__", "clean folders, files or globs into one CleanDocument JSON each"),

@@ -10,16 +10,13 @@ import argparse
 import os
 import sys
 
+from flows.cli import Parser
+
 PROG = "python -m flows.clean"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Clean scraped articles (text, HTML, JSONL/JSON feeds, also .gz) "
+    p = Parser(prog=PROG, description="Clean scraped articles (text, HTML, JSONL/JSON feeds, also .gz) "
                 "into one CleanDocument JSON per document.")
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="folders (walked recursively), files or globs; default: seeds/")

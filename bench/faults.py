@@ -4,7 +4,7 @@
     python bench/faults.py --docs 2000 --kills 20 --runs 4 --rounds 2
 
 Generates DOCS documents (bench/generate.py) and one poison document that kills its worker
-every time (work.py's test-only fault hook, DECLUTTER_TEST_FAULTS=1). One running Prefect
+every time (worker.py's test-only fault hook, DECLUTTER_TEST_FAULTS=1). One running Prefect
 server serves every run (tests/flowrun.py). Then, interleaved over ROUNDS rounds, each a
 fresh OUT, `--workers 2 --force`:
 

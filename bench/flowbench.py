@@ -26,7 +26,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from flows.server.kept import free_port  # noqa: E402
 
 LOOP = r"""
 import os, sys, time
@@ -76,12 +77,6 @@ def snapshot(work: Path) -> Path:
     # worker included, would otherwise compile the sources again)
     compileall.compile_dir(str(dst), quiet=1)
     return dst
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def base_env(home: Path) -> dict:
@@ -255,7 +250,7 @@ def main(argv=None) -> int:
             assert s["cleaned"] == a.n and s["failed"] == 0, s
             work_s = s.get("work_seconds")
             results[f"{label}-w{w}-summary"] = s
-            inside = (f", inside work.clean_batch {work_s:.1f} s: orchestration "
+            inside = (f", inside worker.clean_batch {work_s:.1f} s: orchestration "
                       f"{(s['timings']['clean'] * w - work_s) / work_s * 100:+.1f}% of it" if work_s else "")
             print(f"flow {label} --workers {w}: {results[f'{label}-w{w}']:.1f} s "
                   f"(plan {s['timings']['plan']:.1f} s, clean phase {s['timings']['clean']:.1f} s, "

@@ -262,17 +262,18 @@ if __name__ == "__main__":
 POOL = r"""
 import sys, time
 sys.path.insert(0, {root!r})
-from flows import pool as P, work
+from flows import pool as P, worker
 from flows.discover import iter_sources
-from flows.plan import Planner, iter_batches
+from flows.batches import iter_batches
+from flows.plan import Planner
 import cleaners
 if __name__ == "__main__":
     w = {workers}
     ex = P.start(w)
     p = Planner({{}}.get, out_root={out!r}, pipeline_version=cleaners.__version__, config_fp="default+no-profiles")
-    opts = work.Options(out_root={out!r}, pipeline_version=cleaners.__version__, config_fp="default+no-profiles")
+    opts = worker.Options(out_root={out!r}, pipeline_version=cleaners.__version__, config_fp="default+no-profiles")
     t = time.perf_counter()
-    futs = [ex.submit(work.clean_batch, b, opts) for b in iter_batches(p.items(iter_sources([{src!r}])), workers=w)]
+    futs = [ex.submit(worker.clean_batch, b, opts) for b in iter_batches(p.items(iter_sources([{src!r}])), workers=w)]
     n = sum(f.result().cleaned for f in futs)
     print(n, time.perf_counter() - t)
     ex.shutdown()
@@ -373,7 +374,7 @@ def fig_flows(sizes: list[int], work: Path, data: Path | None, rounds: int, figu
                     res.setdefault(f"{label} w{w}", []).append(wall)
                     # inside the run (same machine state, so not at the mercy of the minutes-long
                     # speed swings between runs): the clean phase's wall time against the time
-                    # the workers spent in work.clean_batch, per worker
+                    # the workers spent in worker.clean_batch, per worker
                     s = fb.run_summary(work / "out-flow")
                     outside.setdefault(f"{label} w{w} {n}", []).append(wall - s["timings"]["total"])
                     inside.setdefault(f"{label} w{w}", []).append(

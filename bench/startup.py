@@ -16,7 +16,7 @@ their first run); the kept server is stopped before each round's first run and a
 
 ``--launchers`` also times the boot of the two ways to start a server in the background,
 fresh PREFECT_HOME each: ``prefect server start --background`` (Prefect's CLI) against
-the launcher the runs use (``flows/serverproc.py``), launch to a healthy ``/api/health``.
+the launcher the runs use (``flows/server/kept_process.py``), launch to a healthy ``/api/health``.
 """
 from __future__ import annotations
 
@@ -35,13 +35,13 @@ from pathlib import Path
 CODE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CODE))
 
-from flows import localserver  # noqa: E402
+from flows.server import kept  # noqa: E402
 
 
 def env_for(home: Path) -> dict:
     env = {**os.environ, "PREFECT_HOME": str(home), "DO_NOT_TRACK": "1", "PYTHONPATH": str(CODE),
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    for key in ("PREFECT_API_URL", localserver.ENV_MINUTES):
+    for key in ("PREFECT_API_URL", kept.ENV_MINUTES):
         env.pop(key, None)
     return env
 
@@ -73,13 +73,13 @@ def health_after(url: str, t0: float, timeout: float = 600) -> float:
 
 def launchers(rounds: int) -> list[str]:
     lines = ["| round | `prefect server start --background`: CLI returns | healthy | "
-             "`flows/serverproc.py` (the runs' launcher): healthy |", "|---:|---:|---:|---:|"]
+             "`flows/server/kept_process.py` (the runs' launcher): healthy |", "|---:|---:|---:|---:|"]
     for k in range(rounds):
         row = []
         with tempfile.TemporaryDirectory() as tmp:
             home = Path(tmp)
             env = {**env_for(home), "PREFECT_UI_ENABLED": "0"}
-            port = localserver._free_port()
+            port = kept.free_port()
             t0 = time.perf_counter()
             subprocess.run([sys.executable, "-m", "prefect", "server", "start", "--background", "--host",
                             "127.0.0.1", "--port", str(port)], env=env, capture_output=True, timeout=600)
@@ -91,11 +91,11 @@ def launchers(rounds: int) -> list[str]:
             home = Path(tmp)
             os.environ.update(env_for(home))
             t0 = time.perf_counter()
-            srv = localserver.acquire(1, home=home, quiet=True)
+            srv = kept.acquire(1, home=home, quiet=True)
             srv.wait(600)
             row.append(time.perf_counter() - t0)
             srv.release()
-            localserver.stop(home, force=True)
+            kept.stop(home, force=True)
             srv._said_goodbye = True
         lines.append(f"| {k + 1} | {row[0]:.1f} s | {row[1]:.1f} s | {row[2]:.1f} s |")
         print(lines[-1], flush=True)

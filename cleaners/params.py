@@ -25,7 +25,7 @@ from .dateline import DatelineParams
 from .interface_labels import InterfaceParams
 from .page_trim import PageTrimParams
 from .promos import PromoParams
-from .site_profile import SiteProfileParams
+from .site_boilerplate import SiteProfileParams
 from .title import TitleParams
 
 

@@ -39,7 +39,7 @@ from .weigh import keep_clear_body
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
 from .segment import decode_bytes, segment
-from .site_profile import drop_site_boilerplate
+from .site_boilerplate import drop_site_boilerplate
 from .title import extract_title
 
 Cleaner = Callable[[Draft], Draft]

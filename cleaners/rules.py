@@ -28,7 +28,7 @@ RULES: dict[str, str] = {
     "title.alone": "a text that is only a headline (another story's card, a header without body): its title",
     "title.alone-label": "a label, date or button printed with a headline that has no body",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
-    # site_profile.py
+    # site_boilerplate.py (rule ids and the `[params.site_profile]` family keep their name)
     "profile.site": "a block the site's own pages show to be its boilerplate (its site profile)",
     # comments.py
     "comments.section.strong": "a strong comment-section marker (“Leave a Reply”) and everything after it",

@@ -14,6 +14,14 @@ import sys
 
 PROG = "declutter"
 
+
+class Parser(argparse.ArgumentParser):
+    """The parser of every command (``python -m flows.*`` and ``declutter *``): a usage error is
+    one line on stderr, ``PROG: error: ...``, and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
 # command -> (module whose main(argv) runs it, one line of help)
 COMMANDS = {
     "clean": ("flows.clean.__main__", "clean folders, files or globs into one CleanDocument JSON each"),
@@ -21,7 +29,7 @@ COMMANDS = {
     "review": ("flows.review.__main__", "write the review pages (HTML) of an output folder"),
     "golden": ("flows.golden.__main__", "record, check and accept golden tests of your own samples and rules"),
     "explain": ("flows.clean.__main__", "print one document's removals, cleaner by cleaner (clean --explain)"),
-    "server": ("flows.localserver", "status or stop of the local Prefect server that runs without "
+    "server": ("flows.server.__main__", "status or stop of the local Prefect server that runs without "
                "PREFECT_API_URL keep in the background"),
 }
 

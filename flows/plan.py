@@ -1,28 +1,23 @@
-"""Discovered files -> documents to clean (or skip) -> batches.
+"""Discovered files -> the documents to clean (or skip): ``Item``s (``flows.batches`` cuts them).
 
 Planning reads each input once to hash it (sha256 of the file's bytes, or of
 one feed record) and to sniff its format; a document whose manifest row
 matches (same source, hash, pipeline version and config fingerprint) and
 whose output exists is skipped, unless ``force``. Feeds are split into their
 records here, so one changed record in a growing feed costs one document.
-
-Batches are what a Prefect task runs: hundreds of documents or a byte
-budget, whichever comes first, and at least a few per worker so the workers
-finish together.
 """
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import zlib
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import output, records, warc
 from .discover import Source, printable
-from .state import Entry
+from .manifest import Entry
 
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024  # one article is kilobytes; 16 MiB of text takes ~400 MB and a minute to clean
@@ -52,16 +47,6 @@ class Item:
     stat: tuple[int, int, int] | None = None  # a file's (size, mtime_ns, ctime_ns) at discovery
     warc: warc.WarcRef | None = None  # a WARC record (``path`` is the WARC): its offset and headers
     origin: str | None = None  # the file it came from (a feed record's feed), for the manifest
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    index: int
-    items: tuple[Item, ...]
-
-    @property
-    def size(self) -> int:
-        return sum(i.size for i in self.items)
 
 
 @dataclass
@@ -313,63 +298,3 @@ def plan(sources: Iterable[Source], manifest: dict[str, Entry], *, out_root: str
                       on_output=p.outputs.append)
     p.todo.extend(planner.items(sources))
     return p
-
-
-def batches(items: list[Item], *, workers: int = 1, max_docs: int = 250, min_docs: int = 25,
-            max_bytes: int = 16 * 1024 * 1024) -> list[Batch]:
-    """``iter_batches``, all at once."""
-    return list(iter_batches(items, workers=workers, max_docs=max_docs, min_docs=min_docs, max_bytes=max_bytes))
-
-
-def iter_batches(items: Iterable[Item], *, workers: int = 1, max_docs: int = 250, min_docs: int = 25,
-                 max_bytes: int = 16 * 1024 * 1024) -> Iterator[Batch]:
-    """Cut items into batches, in input order: at most max_docs documents or max_bytes, about 4 per
-    worker. With several workers the batches shrink towards the end (each at most 1/(2 x workers)
-    of the documents not yet batched, down to a quarter of a full batch or min_docs), so the
-    workers run out of work together instead of one finishing a full last batch while the others
-    wait; not further down, since every task costs the parent and the API server (~0.1 s of CPU
-    measured, on the cores the workers use).
-
-    Lazy: it reads at most ``4 x workers x max_docs`` items ahead. That is all the sizes need:
-    a run that long has full batches until its end comes into view, and once the items run
-    out the rest is known exactly, so the batches are those of knowing every item from the start."""
-    w = max(1, workers)
-    it = iter(items)
-    ahead: deque[Item] = deque()
-    window = 4 * w * max_docs
-    exhausted = False
-
-    def fill() -> None:
-        nonlocal exhausted
-        while not exhausted and len(ahead) < window:
-            nxt = next(it, None)
-            if nxt is None:
-                exhausted = True
-            else:
-                ahead.append(nxt)
-
-    fill()
-    known = len(ahead) if exhausted else None  # every item, when they fit in the window
-    per = max_docs if known is None else min(max_docs, max(min_docs, math.ceil(known / (w * 4))))
-    tail = max(min_docs, per // 4)
-    index = 0
-    while True:
-        fill()
-        if not ahead:
-            return
-        # not exhausted: at least ``window`` items are left, and the limit is a full batch
-        limit = per if w == 1 else min(per, max(tail, math.ceil(len(ahead) / (2 * w))))
-        first = ahead.popleft()
-        cur, size = [first], first.size
-        while len(cur) < limit:
-            if not ahead:
-                fill()
-                if not ahead:
-                    break
-            if size + ahead[0].size > max_bytes:
-                break
-            nxt = ahead.popleft()
-            cur.append(nxt)
-            size += nxt.size
-        yield Batch(index, tuple(cur))
-        index += 1

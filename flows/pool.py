@@ -14,13 +14,13 @@ Plain Python, no Prefect import (the CLI starts the pool before it imports Prefe
   every pending future breaks when one worker dies): ``Pool.run`` gives a call to one idle
   worker and waits for it. A worker that dies (any signal, ``os._exit``, a segfault) raises
   ``WorkerLost`` for that call only, naming the document it was cleaning (the worker marks
-  each document's index and start in shared memory, ``work.mark``), and is replaced by a new
+  each document's index and start in shared memory, ``worker.mark``), and is replaced by a new
   one; the other workers go on. A document still running ``hard_limit`` seconds after it
   started (a single long C call the in-process deadline cannot interrupt) gets its worker
   SIGKILLed and replaced: ``WorkerLost(timed_out=True)``.
 - ``memory_limit``: bytes of address space per worker (``RLIMIT_AS``), so one page cannot
   take the machine: an allocation past it raises ``MemoryError`` in the worker, which
-  ``flows.work`` records for that document (or, in C code that aborts, the worker dies).
+  ``flows.worker`` records for that document (or, in C code that aborts, the worker dies).
 
 What a lost worker means for a batch (retries, bisection) is ``flows.supervise``'s.
 """
@@ -36,7 +36,7 @@ import time
 from collections import deque
 from multiprocessing.connection import wait as _wait
 
-from . import work
+from . import worker
 
 _EARLY: "Pool | None" = None
 _EARLY_N = 0
@@ -78,7 +78,7 @@ def init_worker(parent_pid: int, by_main_thread: bool, memory_limit: int | None 
     if not armed and hasattr(os, "getppid") and sys.platform != "win32":
         threading.Thread(target=_watch_parent, args=(parent_pid,), name="declutter-parent-watch",
                          daemon=True).start()
-    work.warm()
+    worker.warm()
     if memory_limit:
         try:
             import resource
@@ -93,7 +93,7 @@ def init_worker(parent_pid: int, by_main_thread: bool, memory_limit: int | None 
 def _serve(conn, mark, parent_pid: int, by_main_thread: bool, memory_limit: int | None) -> None:
     """A worker's loop: (fn, args) in, ("ok", result) or ("err", exception) out; None ends it."""
     init_worker(parent_pid, by_main_thread, memory_limit)
-    work.set_mark(mark)
+    worker.set_mark(mark)
     conn.send(("ready", os.getpid()))
     while True:
         try:

@@ -126,7 +126,7 @@ def add_batch(summary: dict, st) -> None:
     summary["blocks_removed"] += st.blocks_removed
     summary["chars_in"] += st.chars_in
     summary["chars_kept"] += st.chars_kept
-    # time spent inside work.clean_batch, summed over batches: set against the clean phase's wall
+    # time spent inside worker.clean_batch, summed over batches: set against the clean phase's wall
     # time it shows what orchestration costs, measured in the same run (same machine load)
     summary["work_seconds"] = round(summary.get("work_seconds", 0.0) + st.seconds, 3)
     rbc = summary["removed_by_cleaner"]

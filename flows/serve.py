@@ -14,6 +14,7 @@ import os
 import sys
 
 from flows import settings
+from flows.cli import Parser
 
 PROG = "python -m flows.serve"
 
@@ -21,13 +22,8 @@ NO_SERVER = ("a schedule needs a running Prefect server: start one with `prefect
              "PREFECT_API_URL=http://127.0.0.1:4200/api (a temporary server cannot keep a schedule)")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Serve the clean-folder flow on a schedule (Prefect deployment).")
+    p = Parser(prog=PROG, description="Serve the clean-folder flow on a schedule (Prefect deployment).")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="folders, files or globs to clean on every run")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     when = p.add_mutually_exclusive_group(required=True)

@@ -1,6 +1,6 @@
 """A batch whose worker dies or hangs costs the document that did it, never the batch.
 
-Plain Python, no Prefect: ``clean(run, batch, opts)`` runs ``work.clean_batch`` through
+Plain Python, no Prefect: ``clean(run, batch, opts)`` runs ``worker.clean_batch`` through
 ``run(batch) -> BatchStats`` (``flows.pool.Pool.run`` in the flow's worker processes, or a
 Dask task), and when that raises ``pool.WorkerLost`` (or another lost-worker exception, see
 ``lost_worker``):
@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import work
-from .plan import Batch, error
+from . import worker
+from .batches import Batch
+from .plan import error
 from .pool import WorkerLost
 
 DEFAULT_RETRIES = 2
@@ -45,7 +46,7 @@ def _strike(lost: WorkerLost) -> bool:
     return lost.index is not None or not lost.named
 
 
-def merge(into: work.BatchStats, st: work.BatchStats) -> None:
+def merge(into: worker.BatchStats, st: worker.BatchStats) -> None:
     """Add one part's stats to the batch's."""
     for name in ("documents", "cleaned", "failed", "blocks_in", "blocks_removed", "chars_in", "chars_kept",
                  "seconds", "empty", "retries"):
@@ -68,10 +69,10 @@ def _died(item, lost: WorkerLost, tries: int) -> dict:
                  kind="WorkerDied")
 
 
-def clean(run: Callable[[Batch], work.BatchStats], batch: Batch, opts: work.Options, *,
-          retries: int = DEFAULT_RETRIES) -> work.BatchStats:
+def clean(run: Callable[[Batch], worker.BatchStats], batch: Batch, opts: worker.Options, *,
+          retries: int = DEFAULT_RETRIES) -> worker.BatchStats:
     """``run(batch)``, surviving lost workers (see the module's docstring)."""
-    total = work.BatchStats(index=batch.index)
+    total = worker.BatchStats(index=batch.index)
 
     def failed(item, err: dict) -> None:
         total.documents += 1
@@ -161,7 +162,7 @@ def profile(run: Callable[[Batch], object], batch: Batch):
             dropped += 1
 
 
-def _hung(item, opts: work.Options) -> dict:
-    reason = work.time_limit_reason(opts.time_limit)
+def _hung(item, opts: worker.Options) -> dict:
+    reason = worker.time_limit_reason(opts.time_limit)
     return error(item.source, "clean", reason + ", stuck where it could not be interrupted: its worker was "
                  "killed and replaced", path=item.path, kind="TimeLimit")

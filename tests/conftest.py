@@ -9,7 +9,7 @@ sys.path.insert(0, str(ROOT))
 # Offline and quiet, whatever the developer's shell says.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-# A CLI run without PREFECT_API_URL keeps a local server for the next runs (flows/localserver.py);
+# A CLI run without PREFECT_API_URL keeps a local server for the next runs (flows/server/kept.py);
 # in the suite a run that reaches that far gets a temporary one, gone when it ends, unless the test
 # asks for a kept one (tests/test_localserver.py, which stops every server it starts).
 os.environ["DECLUTTER_KEEP_SERVER_MINUTES"] = "0"

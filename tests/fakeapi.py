@@ -1,4 +1,4 @@
-"""A stand-in for Prefect's API app in tests of the kept local server (flows/localserver.py):
+"""A stand-in for Prefect's API app in tests of the kept local server (flows/server/kept.py):
 it answers ``/api/health`` as Prefect does and boots in a fraction of a second."""
 
 

@@ -11,7 +11,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,11 +26,7 @@ try:
 except ImportError:  # pragma: no cover
     from tests.hostile import ARTICLE, BOILER, SECOND
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from flows.server.kept import free_port
 
 
 def base_env(home: Path) -> dict:
@@ -50,7 +45,7 @@ def prefect_server(home: Path):
     import httpx
 
     home.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     env = base_env(home)
     log = open(home / "server.log", "wb")

@@ -1,7 +1,7 @@
 """Faults (issue 14): a worker that dies, hangs in C or allocates without bound costs the
 document that did it, never its batch. Real worker processes (flows.pool), no Prefect.
 
-The poison documents use work.py's test-only fault hook: DECLUTTER_TEST_FAULTS=1 in the
+The poison documents use worker.py's test-only fault hook: DECLUTTER_TEST_FAULTS=1 in the
 environment (set here, inherited by the spawned workers) and a marker in the document.
 """
 from __future__ import annotations
@@ -11,9 +11,10 @@ import os
 
 import pytest
 
-from flows import pool as worker_pool, supervise, work
+from flows import pool as worker_pool, supervise, worker
 from flows.discover import discover
-from flows.plan import Batch, plan
+from flows.batches import Batch
+from flows.plan import plan
 
 GOOD = ("The harbour council approved the repairs to the sea wall on Tuesday after a long debate.\n\n"
         "Engineers said the work would take two winters and close the quay for a month.\n")
@@ -24,7 +25,7 @@ def _corpus(root, poison: dict[str, str], n_good: int = 6):
     for i in range(n_good):
         (root / f"good{i}.txt").write_text(GOOD.replace("Tuesday", f"day {i}"))
     for name, what in poison.items():
-        (root / name).write_text(GOOD + "\n" + work.FAULT_MARK.decode() + what + "\n")
+        (root / name).write_text(GOOD + "\n" + worker.FAULT_MARK.decode() + what + "\n")
     return root
 
 
@@ -35,13 +36,13 @@ def _batch(root, out) -> Batch:
 
 @pytest.fixture
 def faults(monkeypatch):
-    monkeypatch.setenv(work.FAULTS_ENV, "1")
+    monkeypatch.setenv(worker.FAULTS_ENV, "1")
 
 
 def _run(batch, opts, n=2):
-    workers = worker_pool.start(n, memory_limit=opts.memory_limit, hard_limit=work.hard_limit(opts.time_limit))
+    workers = worker_pool.start(n, memory_limit=opts.memory_limit, hard_limit=worker.hard_limit(opts.time_limit))
     try:
-        return supervise.clean(lambda b: workers.run(work.clean_batch, b, opts), batch, opts), workers.replaced
+        return supervise.clean(lambda b: workers.run(worker.clean_batch, b, opts), batch, opts), workers.replaced
     finally:
         workers.shutdown()
 
@@ -49,7 +50,7 @@ def _run(batch, opts, n=2):
 def test_poison_documents_are_recorded_and_the_rest_of_the_batch_is_written(tmp_path, faults):
     root = _corpus(tmp_path / "in", {"k-kill.txt": "kill", "h-hang.txt": "hang"})
     out = tmp_path / "out"
-    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=1.0)
+    opts = worker.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=1.0)
     st, replaced = _run(_batch(root, out), opts)
 
     by = {e["source"]: e for e in st.errors}
@@ -71,7 +72,7 @@ def test_poison_documents_are_recorded_and_the_rest_of_the_batch_is_written(tmp_
 def test_a_document_allocating_without_bound_fails_alone(tmp_path, faults):
     root = _corpus(tmp_path / "in", {"m-alloc.txt": "alloc"}, n_good=3)
     out = tmp_path / "out"
-    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=None,
+    opts = worker.Options(out_root=str(out), pipeline_version="t", config_fp="d", time_limit=None,
                         memory_limit=512 * 2**20)
     st, replaced = _run(_batch(root, out), opts, n=1)
     assert [(e["source"], e["error"]) for e in st.errors] == [("m-alloc.txt", "MemoryLimit")]
@@ -84,7 +85,7 @@ def test_a_worker_killed_from_outside_costs_a_retry_not_a_document(tmp_path):
     cleaning is retried in a fresh worker and written; nothing is recorded as failed."""
     root = _corpus(tmp_path / "in", {})
     out = tmp_path / "out"
-    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d")
+    opts = worker.Options(out_root=str(out), pipeline_version="t", config_fp="d")
     batch = _batch(root, out)
     calls = []
 
@@ -92,7 +93,7 @@ def test_a_worker_killed_from_outside_costs_a_retry_not_a_document(tmp_path):
         calls.append(len(b.items))
         if len(calls) == 1:
             raise worker_pool.WorkerLost("worker died (SIGKILL)", 3)
-        return work.clean_batch(b, opts)
+        return worker.clean_batch(b, opts)
 
     st = supervise.clean(run, batch, opts)
     assert st.failed == 0 and st.cleaned == 6 and len(st.done) == 6
@@ -105,7 +106,7 @@ def test_an_unnamed_loss_is_bisected_to_the_document(tmp_path):
     batch is retried once, then split until the killer is alone."""
     root = _corpus(tmp_path / "in", {})
     out = tmp_path / "out"
-    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d")
+    opts = worker.Options(out_root=str(out), pipeline_version="t", config_fp="d")
     batch = _batch(root, out)
     poison = batch.items[4].source
 
@@ -115,7 +116,7 @@ def test_an_unnamed_loss_is_bisected_to_the_document(tmp_path):
     def run(b):
         if any(i.source == poison for i in b.items):
             raise KilledWorker("attempted to run task on 4 workers, all died")
-        return work.clean_batch(b, opts)
+        return worker.clean_batch(b, opts)
 
     st = supervise.clean(run, batch, opts)
     assert [e["source"] for e in st.errors] == [poison]
@@ -125,7 +126,7 @@ def test_an_unnamed_loss_is_bisected_to_the_document(tmp_path):
 
 def test_an_ordinary_exception_is_not_taken_for_a_lost_worker(tmp_path):
     root = _corpus(tmp_path / "in", {}, n_good=2)
-    opts = work.Options(out_root=str(tmp_path / "out"), pipeline_version="t", config_fp="d")
+    opts = worker.Options(out_root=str(tmp_path / "out"), pipeline_version="t", config_fp="d")
 
     def run(b):
         raise ValueError("a bug")
@@ -136,10 +137,10 @@ def test_an_ordinary_exception_is_not_taken_for_a_lost_worker(tmp_path):
 
 def test_the_fault_hook_needs_its_variable(tmp_path, monkeypatch):
     """Without DECLUTTER_TEST_FAULTS a document holding the marker is just text."""
-    monkeypatch.delenv(work.FAULTS_ENV, raising=False)
+    monkeypatch.delenv(worker.FAULTS_ENV, raising=False)
     root = _corpus(tmp_path / "in", {"k-kill.txt": "kill"}, n_good=0)
     out = tmp_path / "out"
-    st = work.clean_batch(_batch(root, out), work.Options(out_root=str(out), pipeline_version="t",
+    st = worker.clean_batch(_batch(root, out), worker.Options(out_root=str(out), pipeline_version="t",
                                                           config_fp="d"))
     assert st.cleaned == 1 and os.path.exists(out / "k-kill.json")
 
@@ -153,7 +154,7 @@ def test_profiling_leaves_out_the_document_that_killed_its_worker(tmp_path):
         seen.append([i.source for i in b.items])
         if "good1.txt" in seen[-1]:
             raise worker_pool.WorkerLost("worker died (SIGSEGV)", seen[-1].index("good1.txt"))
-        from flows.profiling import ProfileBatch
+        from flows.site_profiles import ProfileBatch
 
         return ProfileBatch(index=b.index)
 
@@ -166,7 +167,7 @@ def test_a_worker_lost_before_it_started_the_document_is_no_strike(tmp_path):
     name no document and do not count against the one being retried."""
     root = _corpus(tmp_path / "in", {}, n_good=3)
     out = tmp_path / "out"
-    opts = work.Options(out_root=str(out), pipeline_version="t", config_fp="d")
+    opts = worker.Options(out_root=str(out), pipeline_version="t", config_fp="d")
     calls = []
 
     def run(b):
@@ -175,7 +176,7 @@ def test_a_worker_lost_before_it_started_the_document_is_no_strike(tmp_path):
             raise worker_pool.WorkerLost("worker died (SIGKILL)", 1)
         if 2 <= len(calls) <= 4:  # the retry's worker, killed three times while it booted
             raise worker_pool.WorkerLost("worker died (SIGKILL)", None)
-        return work.clean_batch(b, opts)
+        return worker.clean_batch(b, opts)
 
     st = supervise.clean(run, _batch(root, out), opts)
     assert st.failed == 0 and st.cleaned == 3, st.errors

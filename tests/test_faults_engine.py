@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import work
+from flows import worker
 
 pytestmark = pytest.mark.engine
 
@@ -19,7 +19,7 @@ GOOD = ("The harbour council approved the repairs to the sea wall on Tuesday aft
 def _corpus(root: Path, n: int, poison: dict[int, str]) -> Path:
     root.mkdir()
     for i in range(n):
-        extra = "\n" + work.FAULT_MARK.decode() + poison[i] + "\n" if i in poison else ""
+        extra = "\n" + worker.FAULT_MARK.decode() + poison[i] + "\n" if i in poison else ""
         (root / f"d{i:03d}.txt").write_text(GOOD.replace("Tuesday", f"day {i}") + extra)
     return root
 
@@ -32,8 +32,8 @@ def test_dask_worker_killed_during_a_run_costs_no_document(prefect_server_env, t
 
     from flows.clean import clean_folder
 
-    monkeypatch.setenv(work.FAULTS_ENV, "1")  # inherited by the cluster's worker processes
-    monkeypatch.setenv(work.FAULTS_ENV + "_DIR", str(tmp_path))
+    monkeypatch.setenv(worker.FAULTS_ENV, "1")  # inherited by the cluster's worker processes
+    monkeypatch.setenv(worker.FAULTS_ENV + "_DIR", str(tmp_path))
     src, out = _corpus(tmp_path / "in", 24, {9: "killonce"}), tmp_path / "out"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with temporary_settings(updates={PREFECT_API_URL: prefect_server_env["PREFECT_API_URL"]}):
@@ -51,7 +51,7 @@ def test_cli_survives_a_poison_document_calmly(prefect_server_env, tmp_path):
     the whole wall time (start-up included) in the run log."""
     from flowrun import run_cli
 
-    env = {**prefect_server_env, work.FAULTS_ENV: "1"}
+    env = {**prefect_server_env, worker.FAULTS_ENV: "1"}
     src, out = _corpus(tmp_path / "in", 30, {7: "kill", 20: "hang"}), tmp_path / "out"
     r = run_cli([src], out, env, "--workers", "2", "--batch-docs", "5", "--time-limit", "2")
     assert r.returncode == 1, r.stderr[-3000:]
@@ -92,7 +92,7 @@ def test_dask_batch_that_keeps_killing_workers_is_split_to_its_poison(prefect_se
 
     from flows.clean import clean_folder
 
-    monkeypatch.setenv(work.FAULTS_ENV, "1")
+    monkeypatch.setenv(worker.FAULTS_ENV, "1")
     src, out = _corpus(tmp_path / "in", 6, {4: "kill"}), tmp_path / "out"
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

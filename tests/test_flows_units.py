@@ -10,9 +10,10 @@ import pytest
 
 from flows import output, records, runlog
 from flows.discover import UsageError, check_inputs, discover
-from flows.plan import batches, plan
-from flows.state import Entry, Manifest, config_fingerprint
-from flows.work import Options, clean_batch
+from flows.batches import batches
+from flows.plan import plan
+from flows.manifest import Entry, Manifest, config_fingerprint
+from flows.worker import Options, clean_batch
 
 ARTICLE = (
     "The harbour council voted on Tuesday to rebuild the old sea wall before the winter storms.\n\n"
@@ -248,7 +249,7 @@ def test_html_is_sent_to_clean_html(tmp_path, monkeypatch):
 
     seen = []
 
-    def fake(html, *, url=None, source=None, config=None):
+    def fake(html, *, url=None, source=None, config=None, profile=None):
         seen.append((html, url, source))
         return cleaners.clean_text("A paragraph from the page body, long enough to keep.", source=source)
 
@@ -263,7 +264,9 @@ def test_html_is_sent_to_clean_html(tmp_path, monkeypatch):
     assert json.loads((out / "f" / "000001.json").read_text())["title"] == "Y"
 
 
-def test_missing_html_stage_is_a_recorded_error(tmp_path, monkeypatch):
+def test_a_broken_html_stage_is_a_recorded_error(tmp_path, monkeypatch):
+    """An install whose HTML stage cannot import fails its HTML documents, each with the
+    import error itself; the batch goes on."""
     import cleaners
 
     def missing(*a, **k):
@@ -276,7 +279,7 @@ def test_missing_html_stage_is_a_recorded_error(tmp_path, monkeypatch):
     _, p = plan_of(root, out)
     st = clean_batch(batches(p.todo)[0], opts(out))
     assert st.cleaned == 1 and st.failed == 1
-    assert "HTML not yet supported" in st.errors[0]["reason"]
+    assert st.errors[0]["error"] == "ImportError" and "cleaners.html" in st.errors[0]["reason"]
 
 
 def test_batches_by_count_and_bytes():
@@ -376,10 +379,11 @@ def test_a_killed_batch_leaves_only_complete_outputs_and_the_next_run_finishes(t
 def test_a_temporary_server_run_sends_no_heartbeats_a_running_server_keeps_them(monkeypatch):
     """Heartbeats let a running server mark a dead run as crashed; a temporary server dies
     with the run, and joining the heartbeat thread costs up to 1 s at the end of every run."""
-    from flows import server, settings
+    from flows import settings
+    from flows.server import for_run
 
     settings.apply_defaults()
-    monkeypatch.setattr(server, "drain", lambda: None)  # nothing was sent to drain
+    monkeypatch.setattr(for_run, "drain", lambda: None)  # nothing was sent to drain
 
     class FakeTemporary:
         stopped = False
@@ -398,13 +402,13 @@ def test_a_temporary_server_run_sends_no_heartbeats_a_running_server_keeps_them(
     assert default is not None
     monkeypatch.setattr(settings, "configured_api_url", lambda: None)
     tmp = FakeTemporary()
-    with server.api_server(tmp) as url:
+    with for_run.api_server(tmp) as url:
         assert url == "http://127.0.0.1:9/api"
         assert get_current_settings().api.url == url
         assert get_current_settings().flows.heartbeat_frequency is None
     assert tmp.stopped
     monkeypatch.setattr(settings, "configured_api_url", lambda: "http://127.0.0.1:8/api")
-    with server.api_server(None) as url:
+    with for_run.api_server(None) as url:
         assert url == "http://127.0.0.1:8/api"
         assert get_current_settings().flows.heartbeat_frequency == default
     assert get_current_settings().flows.heartbeat_frequency == default

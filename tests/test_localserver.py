@@ -1,4 +1,4 @@
-"""The local Prefect server kept between runs (flows/localserver.py, flows/serverproc.py).
+"""The local Prefect server kept between runs (flows/server/kept.py, flows/server/kept_process.py).
 
 Most tests run the real launcher and watchdog over a stub app (tests/fakeapi.py, which
 answers /api/health as Prefect does and boots in a fraction of a second); the two
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import localserver as ls
+from flows.server import kept as ls
 
 ROOT = Path(__file__).resolve().parents[1]
 STUB = dict(app="fakeapi:create_app", app_dir=str(ROOT / "tests"))
@@ -79,7 +79,7 @@ def helper(home: Path, minutes: float, hold: bool) -> subprocess.Popen:
     """Another run, in its own process: acquires the server, prints its pid and whether it
     started it, then holds it (until killed) or releases it and exits."""
     code = (f"import sys, time, json; sys.path.insert(0, {str(ROOT)!r})\n"
-            "from pathlib import Path\nfrom flows import localserver as ls\n"
+            "from pathlib import Path\nfrom flows.server import kept as ls\n"
             f"s = ls.acquire({minutes}, home=Path({str(home)!r}), quiet=True, app={STUB['app']!r}, "
             f"app_dir={STUB['app_dir']!r})\n"
             "s.wait()\nprint(json.dumps({'pid': s.pid, 'launched': s.launched}), flush=True)\n"
@@ -245,19 +245,20 @@ def test_keep_minutes_flag_then_environment_then_ten(monkeypatch):
 
 
 def test_which_server_a_run_gets(monkeypatch):
-    from flows import server, settings
+    from flows import settings
+    from flows.server import for_run
 
     launched = []
-    monkeypatch.setattr(server.TemporaryServer, "launch", lambda self: launched.append(self) or self)
+    monkeypatch.setattr(for_run.TemporaryServer, "launch", lambda self: launched.append(self) or self)
     monkeypatch.setattr(ls, "acquire", lambda minutes, quiet=False: ("kept", minutes))
     monkeypatch.setattr(settings, "api_url", lambda: None)
     monkeypatch.delenv(ls.ENV_MINUTES, raising=False)
-    assert server.launch_if_needed(None, quiet=True) == ("kept", 10)
-    assert server.launch_if_needed(1.5, quiet=True) == ("kept", 1.5)
-    temp = server.launch_if_needed(0, quiet=True)  # --no-keep-server: today's temporary server
-    assert isinstance(temp, server.TemporaryServer) and launched == [temp] and not temp.kept
+    assert for_run.launch_if_needed(None, quiet=True) == ("kept", 10)
+    assert for_run.launch_if_needed(1.5, quiet=True) == ("kept", 1.5)
+    temp = for_run.launch_if_needed(0, quiet=True)  # --no-keep-server: today's temporary server
+    assert isinstance(temp, for_run.TemporaryServer) and launched == [temp] and not temp.kept
     monkeypatch.setattr(settings, "api_url", lambda: "http://127.0.0.1:4200/api")
-    assert server.launch_if_needed(None) is None
+    assert for_run.launch_if_needed(None) is None
 
 
 # -- the CLI against a real Prefect server ----------------------------------------------------
@@ -273,7 +274,7 @@ def _servers_of(home: Path) -> list[int]:
             env = Path(f"/proc/{entry}/environ").read_bytes().split(b"\0")
         except OSError:
             continue
-        if (b"create_app" in cmd or b"serverproc" in cmd) and f"PREFECT_HOME={home}".encode() in env:
+        if (b"create_app" in cmd or b"kept_process" in cmd) and f"PREFECT_HOME={home}".encode() in env:
             found.append(int(entry))
     return found
 

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import cleaners
-from flows import console, records, runlog, work
+from flows import console, records, runlog, worker
 from flows.discover import discover
-from flows.plan import Batch, plan
+from flows.batches import Batch
+from flows.plan import plan
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "The harbour council approved the repairs to the sea wall on Tuesday after a long debate.\n\n" \
@@ -48,7 +49,7 @@ def test_no_tldextract_cache_is_written_outside_out(tmp_path):
 
 def _clean(root, out):
     p = plan(discover([str(root)]).sources, {}, out_root=str(out), pipeline_version="t", config_fp="d")
-    return work.clean_batch(Batch(0, tuple(p.todo)), work.Options(out_root=str(out), pipeline_version="t",
+    return worker.clean_batch(Batch(0, tuple(p.todo)), worker.Options(out_root=str(out), pipeline_version="t",
                                                                    config_fp="d"))
 
 
@@ -76,12 +77,12 @@ def test_json_error_reasons_are_whole_sentences():
             if isinstance(r, records.InputError)]
     assert [str(e) for e in errs] == ["line 2: not valid JSON: Unterminated string starting at column 21"]
     long = "The parser gave up. " + " ".join(f"word{i}" for i in range(300))
-    reason = work.whole_reason(long)
+    reason = worker.whole_reason(long)
     assert reason.startswith("The parser gave up.") and len(reason) < 560
     kept = reason.split(" [... ")[0]
     assert long.startswith(kept) and long[len(kept)] == " "  # cut between words, never inside one
     assert reason.endswith("more characters]")
-    assert work.whole_reason("short: whole") == "short: whole"
+    assert worker.whole_reason("short: whole") == "short: whole"
 
 
 def test_an_empty_input_is_counted_as_empty(tmp_path):

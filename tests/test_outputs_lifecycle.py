@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 
-from flows import output, stale, work
+from flows import output, stale, worker
 from flows.discover import iter_sources
-from flows.plan import Batch, Planner
-from flows.state import Manifest
+from flows.batches import Batch
+from flows.plan import Planner
+from flows.manifest import Manifest
 
 TEXT = "The harbour council approved the repairs to the sea wall on Tuesday after a long debate.\n"
 
@@ -50,7 +51,7 @@ def _run(src, out, man):
     planner = Planner(man.get, out_root=str(out), pipeline_version="t", config_fp="d")
     items = tuple(planner.items(iter_sources([str(src)])))
     if items:
-        man.record(work.clean_batch(Batch(0, items), work.Options(out_root=str(out), pipeline_version="t",
+        man.record(worker.clean_batch(Batch(0, items), worker.Options(out_root=str(out), pipeline_version="t",
                                                                   config_fp="d")).done)
     return planner
 

@@ -9,11 +9,12 @@ import random
 
 import cleaners
 from cleaners.profiles import SiteCounts
-from flows import profiling
+from flows import site_profiles
 from flows.discover import discover
-from flows.plan import batches, plan
-from flows.state import Manifest
-from flows.work import Options, clean_batch
+from flows.batches import batches
+from flows.plan import plan
+from flows.manifest import Manifest
+from flows.worker import Options, clean_batch
 from test_profiles import DISCLAIMER, FOOTER, article, page
 
 SITE = "gullstreet.co.uk"
@@ -48,9 +49,9 @@ def run(root, out, *, profiles=True, rebuild=False, force=False, batch_docs=9, t
         book = entry = None
         sited = [(b, ()) for b in todo]
         if profiles and todo:
-            book = profiling.Profiles(str(out), rebuild=rebuild, thresholds=thresholds)
+            book = site_profiles.Profiles(str(out), rebuild=rebuild, thresholds=thresholds)
             sited = [(b, book.note_batch(b)) for b in todo]
-            entry = profiling.stage(book, sited)
+            entry = site_profiles.stage(book, sited)
         opts = Options(out_root=str(out), pipeline_version=cleaners.__version__, config_fp=cfp, config=NO_MODEL)
         for b, sites in sited:
             mine = book.profiles_for(b, sites) if book else {}
@@ -152,18 +153,18 @@ def test_counting_a_cleaned_document_equals_counting_its_segmentation(tmp_path):
         "<p>Tips? Write to the desk at gullstreet dot example</p></article></body></html>", encoding="utf-8")
     p = plan(discover([str(root)]).sources, {}, out_root=str(tmp_path / "out"),
              pipeline_version=cleaners.__version__, config_fp="default")
-    from flows.work import clean_item
+    from flows.worker import clean_item
     for item in p.todo:
         doc, _ = clean_item(item)
-        assert profiling.texts_of(doc) == profiling.blocks_of(item), item.source
-    sites = {i.source: profiling.planned_site(i) for i in p.todo}
+        assert site_profiles.texts_of(doc) == site_profiles.blocks_of(item), item.source
+    sites = {i.source: site_profiles.planned_site(i) for i in p.todo}
     assert sites["gull/page.html"] == "gullstreet.co.uk" and sites["gull/p001.txt"] == "gull"
 
 
 def test_page_url_from_the_head():
-    assert profiling.page_url(b'<link href="https://a.example.com/x" rel="canonical">') == "https://a.example.com/x"
-    assert profiling.page_url('<meta property="og:url" content="//b.co.uk/y">') == "https://b.co.uk/y"
-    assert profiling.page_url("<link rel=canonical href=/relative>") is None
+    assert site_profiles.page_url(b'<link href="https://a.example.com/x" rel="canonical">') == "https://a.example.com/x"
+    assert site_profiles.page_url('<meta property="og:url" content="//b.co.uk/y">') == "https://b.co.uk/y"
+    assert site_profiles.page_url("<link rel=canonical href=/relative>") is None
 
 
 def test_cli_refuses_contradicting_profile_flags():

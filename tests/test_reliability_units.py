@@ -11,8 +11,9 @@ import pytest
 
 from flows import records, runlog
 from flows.discover import discover, printable
-from flows.plan import DEFAULT_MAX_BYTES, batches, plan
-from flows.work import Options, clean_batch
+from flows.batches import batches
+from flows.plan import DEFAULT_MAX_BYTES, plan
+from flows.worker import Options, clean_batch
 
 try:
     from hostile import article
@@ -212,7 +213,7 @@ def test_a_document_over_the_time_limit_is_an_error_and_the_batch_goes_on(tmp_pa
     """Whatever the stage (trafilatura is bounded by clean_html itself; its fallback and the chain
     are not), one document cannot hold a worker for ever."""
     import cleaners
-    from flows import work
+    from flows import worker
 
     root, out = tmp_path / "in", tmp_path / "out"
     root.mkdir()
@@ -233,7 +234,7 @@ def test_a_document_over_the_time_limit_is_an_error_and_the_batch_goes_on(tmp_pa
     assert st.cleaned == 1 and st.failed == 1
     assert st.errors[0]["error"] == "TimeLimit" and "time limit" in st.errors[0]["reason"]
     assert (out / "b-fine.json").exists() and not (out / "a-slow.json").exists()
-    assert work.Options(out_root="x", pipeline_version="t", config_fp="d").time_limit == work.DOC_TIME_LIMIT
+    assert worker.Options(out_root="x", pipeline_version="t", config_fp="d").time_limit == worker.DOC_TIME_LIMIT
 
 
 @pytest.mark.parametrize("started_by", ["main thread", "other thread"])

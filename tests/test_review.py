@@ -15,7 +15,7 @@ import pytest
 from cleaners.pipeline import clean_blocks
 from cleaners.segment import decode_bytes, segment
 from flows import output, runlog
-from flows.profiling import texts_of
+from flows.site_profiles import texts_of
 from flows.review import build, document_page
 from flows.review.build import plan_pages
 from flows.review.documents import blocks, iter_documents, rule_of

@@ -6,8 +6,9 @@ import os
 
 from flows import runlog
 from flows.discover import Discovery, discover, iter_sources
-from flows.plan import Item, Planner, batches, iter_batches
-from flows.state import Entry, Manifest
+from flows.batches import batches, iter_batches
+from flows.plan import Item, Planner
+from flows.manifest import Entry, Manifest
 
 ARTICLE = "A paragraph of plain prose that is long enough to count as text for the cleaners.\n"
 
@@ -184,7 +185,7 @@ def test_unchanged_files_are_skipped_without_being_read(tmp_path, monkeypatch):
     import builtins
 
     from flows import plan as plan_mod
-    from flows.work import Options, clean_batch
+    from flows.worker import Options, clean_batch
 
     root, out = tmp_path / "in", tmp_path / "out"
     for i in range(3):
@@ -224,7 +225,7 @@ def test_unchanged_files_are_skipped_without_being_read(tmp_path, monkeypatch):
 def test_a_manifest_from_before_the_stat_columns_is_migrated(tmp_path):
     import sqlite3
 
-    from flows.state import manifest_path
+    from flows.manifest import manifest_path
 
     path = manifest_path(str(tmp_path))
     os.makedirs(os.path.dirname(path))
@@ -243,7 +244,7 @@ def test_a_manifest_from_before_the_stat_columns_is_migrated(tmp_path):
 
 
 def test_refreshed_stats_are_written_in_few_transactions(tmp_path):
-    from flows import state
+    from flows import manifest
 
     with Manifest(str(tmp_path)) as man:
         man.record([Entry(f"{i}.json", f"{i}.txt", "ab", "v", "c", 1, 1, 1) for i in range(2500)])
@@ -251,7 +252,7 @@ def test_refreshed_stats_are_written_in_few_transactions(tmp_path):
         man._db.set_trace_callback(lambda sql: commits.append(sql) if sql.startswith("COMMIT") else None)
         for i in range(2500):
             man.refresh_stat(f"{i}.json", (2, 2, 2))
-    assert len(commits) == -(-2500 // state.REFRESH_BATCH)  # 1,000 + 1,000 + the rest at close
+    assert len(commits) == -(-2500 // manifest.REFRESH_BATCH)  # 1,000 + 1,000 + the rest at close
     with Manifest(str(tmp_path)) as man:
         assert {man.get(f"{i}.json").stat for i in range(2500)} == {(2, 2, 2)}
 

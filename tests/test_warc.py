@@ -18,8 +18,9 @@ import cleaners
 from cleaners.document import to_json
 from flows import records, warc
 from flows.discover import discover
-from flows.plan import Planner, batches, plan
-from flows.work import Options, clean_batch
+from flows.batches import batches
+from flows.plan import Planner, plan
+from flows.worker import Options, clean_batch
 from warc_support import (AFTER_CORRUPT_N, CORRUPT_N, DATE, EXPECTED_SKIPS, TRUNCATED_N, doc_records, doc_urls,
                           page_bytes, record_id, uuid_for, write_fixture_warc)
 

@@ -10,16 +10,13 @@ import argparse
 import os
 import sys
 
+from flows.cli import Parser
+
 PROG = "python -m flows.clean"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2
-        self.exit(2, f"{PROG}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Clean scraped articles (text, HTML, JSONL/JSON feeds, also .gz) "
+    p = Parser(prog=PROG, description="Clean scraped articles (text, HTML, JSONL/JSON feeds, also .gz) "
                 "into one CleanDocument JSON per document.")
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="folders (walked recursively), files or globs; default: seeds/")
@@ -74,8 +71,8 @@ def _usage(message: str) -> int:
 
 
 def explain(path: str, config, review_out: str | None = None) -> int:
-    from cleaners import CleanDocument, clean_bytes
-    from flows import console, records, work
+    from cleaners import CleanDocument, clean_bytes, clean_html
+    from flows import console, records
 
     if records.base_name(path)[1] == ".warc":
         return _usage(f"{path} is a WARC of many documents: explain one of its output .json files instead")
@@ -93,7 +90,7 @@ def explain(path: str, config, review_out: str | None = None) -> int:
             except ValueError:
                 return _usage(f"{path} is a feed, not one document: explain its output .json instead")
         elif kind == "html":
-            doc = work.clean_html(data, source=path, config=config)
+            doc = clean_html(data, source=path, config=config)
         else:
             doc = clean_bytes(data, source=path, config=config)
     except Exception as exc:  # noqa: BLE001
@@ -153,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         if importlib.util.find_spec("prefect_dask") is None:
             return _usage("--dask-address needs the dask extra: pip install -e '.[dask]'")
 
-    from flows import server, settings
+    from flows import settings
+    from flows.server import for_run
 
     settings.apply_defaults()
     from flows import runlog
@@ -161,9 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     # boots while the rest of Prefect and the cleaners load (a kept one is reused: no boot); a
     # temporary server's output goes to a file under OUT/_runs
     try:
-        temporary = server.launch_if_needed(args.keep_server, quiet=args.quiet,
-                                            log_path=os.path.join(args.out, "_runs", runlog.stamp() + ".server.log"))
-    except server.ServerError as exc:
+        temporary = for_run.launch_if_needed(args.keep_server, quiet=args.quiet,
+                                             log_path=os.path.join(args.out, "_runs", runlog.stamp() + ".server.log"))
+    except for_run.ServerError as exc:
         return _usage(str(exc))
     workers = args.workers or max(1, os.cpu_count() or 1)
     memory_limit = int(args.max_memory * 2**20) or None
@@ -190,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     interactive = sys.stderr.isatty() and not args.quiet
     max_size = int(args.max_size * 1024 * 1024) or None
     try:
-        with server.api_server(temporary):
+        with for_run.api_server(temporary):
             summary = clean_folder.with_options(task_runner=runner)(
                 inputs=inputs, out=args.out, force=args.force, config=args.config, jsonl=args.jsonl,
                 workers=workers, batch_docs=args.batch_docs, progress=interactive,

@@ -11,18 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from flows.cli import Parser
+
 PROG = "python -m flows.golden"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
-    p = _Parser(prog=prog, description="Golden tests for your own samples and cleaner rules: record what the "
+    p = Parser(prog=prog, description="Golden tests for your own samples and cleaner rules: record what the "
                 "cleaners decide for each sample, check it again after a change, accept what you reviewed.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{record,check,accept}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, metavar="{record,check,accept}", parser_class=Parser)
     r = sub.add_parser("record", help="store samples and their expected documents as goldens",
                        description="Store each document of SAMPLES (text, HTML, JSON/JSONL feeds, also .gz) as a "
                        "case of the goldens folder: its input and its expected document (text, removals by cleaner "

@@ -21,7 +21,7 @@ from cleaners import ConfigError, load_config
 from flows import records
 from flows.discover import check_inputs, iter_sources, Discovery
 from flows.plan import Planner
-from flows.state import config_fingerprint
+from flows.manifest import config_fingerprint
 
 from . import diff
 from .expect import clean_case, config_for, dumps, golden_of, record_input

@@ -16,7 +16,7 @@ import json
 
 from cleaners import CleanDocument, clean_bytes, clean_html, load_config
 
-from flows import records, work
+from flows import records, worker
 from flows.plan import Item
 
 from .store import Case, GoldenError, Goldens
@@ -72,7 +72,7 @@ def clean_case(goldens: Goldens, case: Case, config=None) -> CleanDocument:
     item = Item(source=source, out=f"{case.name}.json", sha256=rec.sha256,
                 kind="html" if rec.html is not None else "text", size=len(body),
                 text=rec.text if rec.html is None else None, html=rec.html, url=rec.url or url, title=rec.title)
-    return work.clean_item(item, config)[0]
+    return worker.clean_item(item, config)[0]
 
 
 def record_input(record: Item) -> bytes:

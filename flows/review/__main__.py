@@ -10,18 +10,15 @@ import argparse
 import os
 import sys
 
+from flows.cli import Parser
+
 PROG = "python -m flows.review"
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, exit 2
-        self.exit(2, f"{PROG}: error: {message}\n")
 
 
 def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     from .build import PER_PAGE
 
-    p = _Parser(prog=prog, description="Write a static review page of a cleaned folder: every document with "
+    p = Parser(prog=prog, description="Write a static review page of a cleaned folder: every document with "
                 "its removed blocks shown in place, struck through, with the rule and reason beside each "
                 "(OUT/_review/index.html; opens from file://, no network).")
     p.add_argument("out", metavar="OUT", help="a folder written by python -m flows.clean")

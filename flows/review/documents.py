@@ -39,7 +39,7 @@ def blocks(doc: dict) -> list[Shown]:
 
     ``removed[].position`` is the block's index in the segmented input; the kept blocks are
     the text split on blank lines (``pipeline.assemble`` joins them with one), in order, and
-    fill the positions no removal holds (as ``flows.profiling.texts_of``). A kept block that
+    fill the positions no removal holds (as ``flows.site_profiles.texts_of``). A kept block that
     itself held a blank line (a code listing) splits into two pieces here; the walk below
     then still places every removal and every piece, in order, nothing dropped."""
     removed = sorted((r for r in doc.get("removed") or () if isinstance(r, dict)),

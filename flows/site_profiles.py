@@ -34,7 +34,8 @@ from cleaners.profiles import profile_filename, site_for
 
 from . import records, warc
 from .output import atomic_write, tmp_dir
-from .plan import Batch, Item
+from .batches import Batch
+from .plan import Item
 
 PROFILES_DIR = "_profiles"
 _SEGMENT_ONLY = None
@@ -147,7 +148,7 @@ def profile_batch(batch: Batch, sites: dict[str, str]) -> ProfileBatch:
     """Count the blocks of the batch's documents named in ``sites`` (output path -> site)."""
     t0 = time.perf_counter()
     out = ProfileBatch(index=batch.index)
-    from .work import mark
+    from .worker import mark
 
     for pos, item in enumerate(batch.items):
         site = sites.get(item.out)

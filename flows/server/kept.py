@@ -9,7 +9,7 @@ first run starts one in the background and later runs reuse it:
   log), ``declutter-server.lock`` (who may check or start a server: one at a time),
   ``declutter-server.lease`` (every run using the server holds a shared ``flock`` on
   it and touches it when it starts and ends), ``declutter-server.log``.
-- the server (``flows/serverproc.py``: Prefect's own app under uvicorn, 127.0.0.1
+- the server (``flows/server/kept_process.py``: Prefect's own app under uvicorn, 127.0.0.1
   only, in its own session so a Ctrl-C in the terminal does not reach it) stops
   itself once no run has held or touched the lease for the idle time (10 minutes
   by default, ``--keep-server MINUTES`` / ``DECLUTTER_KEEP_SERVER_MINUTES``): the
@@ -49,7 +49,7 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no kept server, a temporary one per run
     fcntl = None
 
-from .serverproc import INFO, LEASE, PRODUCTION_APP
+from .kept_process import INFO, LEASE, PRODUCTION_APP
 
 LOCK = "declutter-server.lock"
 LOG = "declutter-server.log"
@@ -57,7 +57,7 @@ DEFAULT_MINUTES = 10.0
 ENV_MINUTES = "DECLUTTER_KEEP_SERVER_MINUTES"
 STOP_HINT = "python -m flows.server stop"
 STATUS_HINT = "python -m flows.server status"
-_SERVERPROC = Path(__file__).resolve().with_name("serverproc.py")
+_SERVERPROC = Path(__file__).resolve().with_name("kept_process.py")
 
 
 class ServerError(RuntimeError):
@@ -219,7 +219,7 @@ def is_ours(info: dict) -> bool:
         return False
     args = _cmdline(pid) or []
     joined = " ".join(args)
-    return (any(a.endswith("serverproc.py") for a in args) and f"--token {info['token']}" in joined
+    return (any(a.endswith("kept_process.py") for a in args) and f"--token {info['token']}" in joined
             and f"--port {info['port']}" in joined)
 
 
@@ -268,7 +268,8 @@ def _terminate(pid: int, timeout: float = 15.0) -> None:
             return
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1, as the OS hands one out (the one copy: servers, tests, bench)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -383,7 +384,7 @@ def acquire(minutes: float, *, home: Path | None = None, quiet: bool = False, ap
             raise ServerError(f"{home / LEASE} stays locked: an old local server is still stopping")
         note(f"Starting a local Prefect server in the background (first run: ~10-15 s; the next runs "
              f"reuse it, and it stops after {describe_minutes(minutes)} without a run) ...")
-        port, token = _free_port(), secrets.token_hex(8)
+        port, token = free_port(), secrets.token_hex(8)
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                "PREFECT__SERVER_FINAL": "1", "PREFECT_HOME": str(home)}
         env.pop("PREFECT_API_URL", None)
@@ -478,7 +479,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m flows.server") ->
     st = sub.add_parser("stop", help="stop it now")
     st.add_argument("--force", action="store_true", help="even while a run is using it")
     args = ap.parse_args(argv)
-    from . import settings
+    from .. import settings
 
     settings.apply_defaults()  # the same PREFECT_HOME as the runs
     if args.command == "stop":

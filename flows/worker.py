@@ -17,12 +17,9 @@ from cleaners.document import to_json
 
 from . import records, warc
 from .output import Writer
-from .plan import Batch, Item, error
-from .state import Entry
-
-
-class HtmlUnsupported(RuntimeError):
-    pass
+from .batches import Batch
+from .plan import Item, error
+from .manifest import Entry
 
 
 # A safety valve, not a budget: a normal document takes milliseconds, a 16 MiB one about a
@@ -37,7 +34,7 @@ class Options:
     pipeline_version: str
     config_fp: str
     config: object = None  # a cleaners.Config, or None for the defaults
-    profiles: dict | None = None  # output path -> its site's SiteProfile (flows.profiling), if any
+    profiles: dict | None = None  # output path -> its site's SiteProfile (flows.site_profiles), if any
     time_limit: float | None = DOC_TIME_LIMIT  # seconds per document, all stages (None: no limit)
     count_sites: dict | None = None  # output path -> site, for documents counted from their output
     memory_limit: int | None = None  # bytes of address space per worker (flows.pool), for the reason only
@@ -52,21 +49,21 @@ class Job:
     twice per task, in the parent process that shares the cores with the workers), and
     leaves other objects alone. Pickles as it is (to a worker process or a Dask worker)."""
 
-    __slots__ = ("batch", "arg")
+    __slots__ = ("batch", "needs")
 
-    def __init__(self, batch: Batch, arg) -> None:
+    def __init__(self, batch: Batch, needs) -> None:
         self.batch = batch
-        self.arg = arg
+        self.needs = needs  # the batch function's second argument: Options, or the profiling stage's sites
 
     @property
     def index(self) -> int:
         return self.batch.index
 
     def __getstate__(self):
-        return (self.batch, self.arg)
+        return (self.batch, self.needs)
 
     def __setstate__(self, state) -> None:
-        self.batch, self.arg = state
+        self.batch, self.needs = state
 
 
 @dataclass
@@ -158,23 +155,12 @@ def warm() -> int:
     return os.getpid()
 
 
-def clean_html(data, *, url=None, source=None, config=None, profile=None, content_type=None):
-    """cleaners.clean_html, with a missing HTML stage reported as such."""
-    kw = {} if content_type is None else {"content_type": content_type}  # the HTTP header (WARC records)
-    try:
-        if profile is not None:
-            return cleaners.clean_html(data, url=url, source=source, config=config, profile=profile, **kw)
-        return cleaners.clean_html(data, url=url, source=source, config=config, **kw)
-    except (ImportError, NotImplementedError) as exc:
-        raise HtmlUnsupported(f"HTML not yet supported ({type(exc).__name__}: {exc})") from None
-
-
 def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDocument, str]:
     """One document -> (CleanDocument, sha256 of the bytes actually read)."""
     if item.warc is not None:  # a WARC record: read at its offset, its HTTP Content-Type gives the charset
         data, sha = warc.payload_of(item.path, item.warc, item.html, item.sha256)
-        doc = clean_html(data, url=item.url, source=item.source, config=config, profile=profile,
-                         content_type=item.warc.content_type)
+        doc = cleaners.clean_html(data, url=item.url, source=item.source, config=config, profile=profile,
+                                  content_type=item.warc.content_type)
         return doc.model_copy(update={"warc_record_id": item.warc.record_id, "warc_date": item.warc.date}), sha
     if item.path is not None:
         import hashlib
@@ -184,10 +170,10 @@ def clean_item(item: Item, config=None, profile=None) -> tuple[cleaners.CleanDoc
         sha = hashlib.sha256(raw).hexdigest()
         data = records.payload(raw)
         if item.kind == "html":
-            return clean_html(data, source=item.source, config=config, profile=profile), sha
+            return cleaners.clean_html(data, source=item.source, config=config, profile=profile), sha
         return cleaners.clean_bytes(data, source=item.source, config=config, profile=profile), sha
     if item.kind == "html":
-        doc = clean_html(item.html, url=item.url, source=item.source, config=config, profile=profile)
+        doc = cleaners.clean_html(item.html, url=item.url, source=item.source, config=config, profile=profile)
         if item.title and not doc.title:
             doc = doc.model_copy(update={"title": item.title})
         return doc, item.sha256
@@ -257,7 +243,7 @@ def clean_batch(batch: Batch, opts: Options) -> BatchStats:
                              *(item.stat or (None, None, None)), item.path or item.origin))
         site = count_sites.get(item.out)
         if site is not None:
-            from .profiling import count_into, texts_of
+            from .site_profiles import count_into, texts_of
 
             count_into(st.profile_counts, site, texts_of(doc))
     st.seconds = time.perf_counter() - t0

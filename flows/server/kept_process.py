@@ -1,6 +1,6 @@
-"""The process of a kept local Prefect API server (``flows.localserver`` starts it).
+"""The process of a kept local Prefect API server (``flows.server.kept`` starts it).
 
-``python flows/serverproc.py --port P --token T --home DIR`` (launched by path:
+``python flows/server/kept_process.py --port P --token T --home DIR`` (launched by path:
 it imports nothing of the checkout) runs, in this one process, the app Prefect's
 own temporary server runs (uvicorn over ``prefect.server.api.server:create_app``
 with the ephemeral flags, which the caller sets in the environment) plus a
@@ -59,7 +59,7 @@ class Watchdog(threading.Thread):
         self.lease_fd: int | None = None
 
     def run(self) -> None:
-        import fcntl  # POSIX only: without it no server is ever kept (flows/localserver.py)
+        import fcntl  # POSIX only: without it no server is ever kept (flows/server/kept.py)
 
         lease = self.home / LEASE
         fd = os.open(lease, os.O_RDWR | os.O_CREAT, 0o600)
@@ -86,7 +86,7 @@ class Watchdog(threading.Thread):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="flows/serverproc.py")
+    ap = argparse.ArgumentParser(prog="flows/server/kept_process.py")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--token", required=True)
     ap.add_argument("--home", type=Path, required=True)

@@ -2,14 +2,14 @@
 
 With ``PREFECT_API_URL`` set (a running ``prefect server start``), that server
 is used. Otherwise the local server kept in the background by an earlier run is
-reused, or started now and kept for the next runs (``flows.localserver``;
+reused, or started now and kept for the next runs (``flows.server.kept``;
 ``--no-keep-server``: one temporary server for this run only, stopped at its
 end). Its URL is put in the settings context of the run, so every thread and every
 Dask worker (they receive the parent's settings context) talks to that one
 server: never one temporary server per worker. Logs and events are drained
 before it stops.
 
-The temporary server (and the kept one, ``flows/serverproc.py``) is the process
+The temporary server (and the kept one, ``flows/server/kept_process.py``) is the process
 Prefect itself would start (``SubprocessASGIServer``: uvicorn over
 ``prefect.server.api.server:create_app`` with the ephemeral flags), launched directly with ``subprocess`` so that
 (1) it boots while this process is still importing Prefect and the cleaners,
@@ -24,7 +24,6 @@ import importlib.util
 import inspect
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,14 +31,9 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from . import localserver, settings
-from .localserver import ServerError
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .. import settings
+from . import kept
+from .kept import ServerError
 
 
 def _die_with_parent() -> None:
@@ -58,7 +52,7 @@ class TemporaryServer:
     def __init__(self, log_path: str | None = None) -> None:
         self.proc: subprocess.Popen | None = None
         self.log_path = log_path  # the server's own output (tracebacks at exit...), not the terminal
-        self.port = _free_port()
+        self.port = kept.free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
 
     def launch(self) -> "TemporaryServer":
@@ -126,23 +120,23 @@ class TemporaryServer:
 
 
 def launch_if_needed(keep_minutes: float | None = None, quiet: bool = False, log_path: str | None = None
-                     ) -> TemporaryServer | localserver.LocalServer | None:
+                     ) -> TemporaryServer | kept.LocalServer | None:
     """The run's server, launched now (it boots while the caller imports), unless one is configured:
     the kept local server (reused, or started for this and the next runs) when ``keep_minutes``
     (default: ``DECLUTTER_KEEP_SERVER_MINUTES``, else 10) is above 0, else a temporary one, whose
     output goes to ``log_path`` (default: this process's stdout and stderr)."""
     if settings.api_url():
         return None
-    minutes = localserver.keep_minutes(keep_minutes)
+    minutes = kept.keep_minutes(keep_minutes)
     if minutes > 0:
-        return localserver.acquire(minutes, quiet=quiet)
+        return kept.acquire(minutes, quiet=quiet)
     if not quiet:
-        localserver.say("Starting a temporary Prefect server for this run (~10-15 s; it stops when the run ends) ...")
+        kept.say("Starting a temporary Prefect server for this run (~10-15 s; it stops when the run ends) ...")
     return TemporaryServer(log_path).launch()
 
 
 @contextlib.contextmanager
-def api_server(temporary: TemporaryServer | localserver.LocalServer | None = None) -> Iterator[str]:
+def api_server(temporary: TemporaryServer | kept.LocalServer | None = None) -> Iterator[str]:
     """The run's API server: a launched one (temporary or kept), PREFECT_API_URL, or a new temporary one."""
     try:
         configured = settings.configured_api_url()  # Prefect's own view: env, profile, prefect.toml, .env
@@ -192,7 +186,3 @@ def drain() -> None:
             await result
 
     run_coro_as_sync(_drain())
-
-
-if __name__ == "__main__":  # python -m flows.server status | stop
-    sys.exit(localserver.main())

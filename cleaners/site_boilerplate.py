@@ -1,4 +1,4 @@
-"""The site_profile cleaner: blocks a site's own pages show to be its boilerplate.
+"""Site boilerplate: blocks a site's own pages show to be its boilerplate (family `site_profile`).
 
 The profile (``profiles.SiteProfile``) is an input, read from
 ``draft.context.profile``; without one this cleaner changes nothing. A block is

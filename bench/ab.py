@@ -3,6 +3,7 @@
     python bench/ab.py                 # the working tree's cleaners/ against HEAD's
     python bench/ab.py --base HEAD~3   # ... against any git revision
     python bench/ab.py --track text-page --rounds 8
+    python bench/ab.py --track html    # clean_html over the devset's pages
 
 On a shared VM the same loop runs up to 2x slower from one minute to the next, so
 two processes timed one after the other say little about a 10% change. Here both
@@ -52,21 +53,24 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="two versions of the cleaners, interleaved in one process")
     ap.add_argument("--base", default="HEAD", help="git revision to compare against (default HEAD)")
     ap.add_argument("--data", type=Path, default=Path("/tmp/devset"), help="devset tracks (devset.py tracks)")
-    ap.add_argument("--track", default="text-article", help="text track to clean (default text-article)")
+    ap.add_argument("--track", default="text-article",
+                    help="track to clean: text-article, text-page (clean_text) or html (clean_html)")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "_work" / "ab")
     args = ap.parse_args(argv)
-    files = sorted((args.data / args.track).glob("*.txt"))
+    html = args.track == "html"
+    files = sorted((args.data / args.track).glob("*.html" if html else "*.txt"))
     if not files:
         raise SystemExit(f"no {args.track} texts under {args.data} (python ../shared/tools/devset.py tracks {args.data})")
-    texts = [p.read_text(encoding="utf-8") for p in files]
+    texts = [p.read_bytes() if html else p.read_text(encoding="utf-8") for p in files]
+    call = "clean_html" if html else "clean_text"
     names = prepare(args.base, args.work)
     sys.path.insert(0, str(args.work))
     mods = {k: importlib.import_module(v) for k, v in names.items()}
     memos = {k: importlib.import_module(v + ".textutil").clear_memos for k, v in names.items()}
     to_json = {k: importlib.import_module(v + ".document").to_json for k, v in names.items()}
     for m in mods.values():
-        m.clean_text(texts[0])  # phrase books compiled, dateparser warmed: not what is measured
+        getattr(m, call)(texts[0])  # phrase books compiled, dateparser warmed: not what is measured
 
     outputs: dict[str, list[str]] = {}
     cpu: dict[str, list[float]] = {k: [] for k in mods}
@@ -75,7 +79,8 @@ def main(argv=None) -> int:
         for k in order:
             memos[k]()
             t0 = time.process_time()
-            docs = [mods[k].clean_text(t, source=p.name) for t, p in zip(texts, files)]
+            fn = getattr(mods[k], call)
+            docs = [fn(t, source=p.name) for t, p in zip(texts, files)]
             cpu[k].append((time.process_time() - t0) / len(texts) * 1000)
             if r == 0:
                 outputs[k] = [to_json[k](d) for d in docs]
@@ -84,7 +89,7 @@ def main(argv=None) -> int:
     differ = [p.name for p, a, b in zip(files, outputs["base"], outputs["new"]) if a != b]
     ratios = [n / b for b, n in zip(cpu["base"], cpu["new"])]
     print(f"{args.track}, {len(texts)} documents, new = working tree, base = {args.base}")
-    print(f"clean_text CPU ms/doc, median: base {statistics.median(cpu['base']):.2f}, "
+    print(f"{call} CPU ms/doc, median: base {statistics.median(cpu['base']):.2f}, "
           f"new {statistics.median(cpu['new']):.2f}; new/base per round {min(ratios):.3f}-{max(ratios):.3f}, "
           f"median {statistics.median(ratios):.3f}")
     print("outputs: identical" if not differ else f"outputs: {len(differ)} differ, e.g. {', '.join(differ[:5])}")

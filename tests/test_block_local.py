@@ -12,6 +12,7 @@ import random
 import pytest
 
 from cleaners import html as H
+from cleaners.html import page as H_page
 from cleaners import pipeline as P
 from cleaners.document import Context, Draft, Meta
 from cleaners.phrases import build_book
@@ -32,12 +33,12 @@ def _start(case) -> Draft:
         def capture(blocks, **kw):
             seen.update(blocks=blocks, kw=kw)
             return None
-        real = H.clean_blocks
-        H.clean_blocks = capture
+        real = H_page.clean_blocks
+        H_page.clean_blocks = capture
         try:
             H.clean_html(page.read_bytes(), url=url)
         finally:
-            H.clean_blocks = real
+            H_page.clean_blocks = real
         kw = seen["kw"]
         meta = Meta(title=kw.get("title"), published=kw.get("published"), authors=tuple(kw.get("authors", ())),
                     language=kw.get("language"), url=kw.get("url"), site=kw.get("site"))

@@ -8,6 +8,8 @@ import pytest
 
 from cleaners import clean_html
 from cleaners import html as H
+from cleaners.html import page as H_page
+from cleaners.html.blocks import _units as units
 from cleaners.deadline import DeadlineExceeded, time_limit
 
 PROSE = ("The harbour committee met on Tuesday evening and agreed, after a long debate, to repair the old "
@@ -105,7 +107,7 @@ def test_trafilatura_structure_becomes_blocks_with_hints():
         "<list><item>one</item><item>two<list><item>nested</item></list></item></list>"
         "<table><row><cell>Year</cell><cell>Sales</cell></row><row><cell>2023</cell><cell>41</cell></row></table>"
         "<quote>To be or not.</quote></body>")
-    blocks = H.blocks_from_units(H._units(body))
+    blocks = H.blocks_from_units(units(body))
     assert [b.text for b in blocks] == ["Key points", "First line", "second line", "one", "two", "nested",
                                         "Year | Sales", "2023 | 41", "To be or not."]
     hints = {b.text: b.hints for b in blocks}
@@ -143,7 +145,7 @@ def test_hinted_caption_inside_the_extracted_text_is_removed():
 # -- fallback and time limit --------------------------------------------------------------------
 
 def test_nothing_extracted_falls_back_to_visible_text(monkeypatch):
-    monkeypatch.setattr(H, "extract", lambda tree, url: None)
+    monkeypatch.setattr(H_page, "extract", lambda tree, url: None)
     doc = clean_html(page(f"<div><p>{PROSE}</p></div><script>var hidden = 'never shown';</script>"
                           "<style>p {color: red}</style>"))
     assert doc.stats.extraction == "fallback-text"
@@ -166,13 +168,13 @@ def _spin(tree, url):
 
 
 def test_a_page_over_the_time_limit_falls_back_and_says_so(monkeypatch):
-    monkeypatch.setattr(H, "extract", _spin)
+    monkeypatch.setattr(H_page, "extract", _spin)
     doc = clean_html(page(f"<p>{PROSE}</p>"), time_limit_s=0.2)
     assert doc.stats.extraction == "fallback-text-timeout" and PROSE in doc.text
 
 
 def test_the_time_limit_works_in_worker_threads(monkeypatch):
-    monkeypatch.setattr(H, "extract", _spin)
+    monkeypatch.setattr(H_page, "extract", _spin)
     with ThreadPoolExecutor(2) as pool:
         docs = list(pool.map(lambda _: clean_html(page(f"<p>{PROSE}</p>"), time_limit_s=0.2), range(2)))
     assert all(d.stats.extraction == "fallback-text-timeout" for d in docs)

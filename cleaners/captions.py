@@ -11,6 +11,7 @@ that group (a kicker such as "Backsliding Democracy"), are part of the figure.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
 
 import regex
 
@@ -84,13 +85,29 @@ def _label_prefixes(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.casefold().rstrip(":") for p in labels)
 
 
-def _credit(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | None:
+class _Forms(NamedTuple):
+    """The compiled forms of the family's lists, looked up once per document (not per block)."""
+
+    agencies: tuple[str, ...]
+    patterns: tuple[regex.Pattern, regex.Pattern, regex.Pattern]
+    label_prefixes: tuple[str, ...]
+    caption_prefixes: tuple[tuple[str, ...], tuple[str, ...]]
+    caption_re: regex.Pattern | None
+
+
+def _forms(m: Matcher) -> _Forms:
+    agencies = m.get("agencies")
+    return _Forms(agencies, _credit_patterns(agencies), _label_prefixes(m.get("credit_prefix")),
+                  _caption_prefixes(m.get("caption_prefix")), _caption_re(m.get("caption_pattern")))
+
+
+def _credit(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str, str] | None:
     """(why, rule id) when the block is a photo credit."""
     text = block.text.strip()
     if word_count(text) > p.max_credit_words:
         return None
-    agencies = m.get("agencies")
-    slash, alone, _ = _credit_patterns(agencies)
+    agencies = f.agencies
+    slash, alone, _ = f.patterns
     # the patterns are costly (a lazy name before a long alternation): each runs only
     # when the block holds what it cannot match without
     if "/" in text and slash.match(text):
@@ -98,7 +115,7 @@ def _credit(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | Non
     if _ends_like_credit(text, agencies) and alone.match(text):
         return "names a picture agency and nothing else", "captions.credit.agency"
     k = key(text)
-    if not k.startswith(_label_prefixes(m.get("credit_prefix"))):
+    if not k.startswith(f.label_prefixes):
         return None
     for p in sorted(m.get("credit_prefix"), key=len, reverse=True):  # "Image source" before "Image:"
         pk = p.casefold()
@@ -113,24 +130,24 @@ def _credit(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | Non
     return None
 
 
-def _caption(block: Block, m: Matcher, p: CaptionParams) -> tuple[str, str] | None:
+def _caption(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str, str] | None:
     """(why, rule id) when the block is a photo caption on its own evidence."""
     text = block.text.strip()
     if word_count(text) > p.max_caption_words:
         return None
     if "caption" in block.hints:
         return "marked as a caption by the page", "captions.caption.page-markup"
-    upper, folded = _caption_prefixes(m.get("caption_prefix"))
+    upper, folded = f.caption_prefixes
     if text.startswith(upper) or key(text).startswith(folded):
         for p in m.get("caption_prefix"):
             # case-sensitive for the wire style "FILE -" (prose never opens with upper-case FILE)
             if text.startswith(p) if p.isupper() else key(text).startswith(p.casefold()):
                 return f"starts with the caption label “{p}”", "captions.caption.label"
-    hit = _caption_re(m.get("caption_pattern"))
+    hit = f.caption_re
     if hit and hit.search(key(text)):
         return "wire-service caption style (“In this … photo”)", "captions.caption.wire-style"
-    agencies = m.get("agencies")
-    _, _, inline = _credit_patterns(agencies)
+    agencies = f.agencies
+    _, _, inline = f.patterns
     # inline needs a bracketed credit at the end, "Label: ... Agency" or "AGENCY/Name"
     if (text.endswith((")", "]", ").", "].")) or "/" in text
             or ":" in text and _ends_like_credit(text, agencies)) and inline.search(text):
@@ -205,12 +222,13 @@ def drop_captions_and_credits(draft: Draft) -> Draft:
     p: CaptionParams = draft.context.params.captions
     live = draft.live()
     decisions: dict[int, tuple[Block, str, str, str]] = {}
+    f = _forms(m)
     for i, b in enumerate(live):
-        hit = _credit(b, m, p)
+        hit = _credit(b, m, p, f)
         if hit:
             decisions[b.index] = (b, "credit", f"photo credit: {hit[0]}", hit[1])
             continue
-        hit = _caption(b, m, p)
+        hit = _caption(b, m, p, f)
         if hit:
             decisions[b.index] = (b, "caption", f"photo caption: {hit[0]}", hit[1])
     # structure: the figure group (no blank line) above a credit or caption. Only

@@ -137,6 +137,25 @@ def _refrains(live: list[Block], toks_of: dict[int, list[str]], p: DedupeParams)
             if len(pos) >= p.refrain_min_copies and all(b - a > 1 for a, b in zip(pos, pos[1:]))}
 
 
+def _judge(b: Block, sh: frozenset, overlap, need: int, near: float, shingles: dict, kept: dict,
+           dropped: set[int], decisions: list) -> tuple[int, str] | None:
+    """The earlier kept block ``b`` repeats (index, how), or None; an earlier, shorter
+    block contained in ``b`` is dropped on the way. ``overlap``: kept block -> shared trigrams."""
+    for j in sorted(j for j, c in overlap.items() if c >= need):
+        if j in dropped or _other_item(b.text, kept[j].text):
+            continue
+        common = overlap[j]
+        mine, theirs = common / len(sh), common / len(shingles[j])
+        if mine >= near:
+            return j, "repeats" if theirs >= near else "is contained in"
+        if theirs >= near:
+            # an earlier, shorter block (a dek) is contained in this fuller copy
+            decisions.append((kept[j], "near-duplicate",
+                              f"nearly repeated by the fuller block {b.index}", "dedupe.near.fuller-copy"))
+            dropped.add(j)
+    return None
+
+
 def drop_repeated_paragraphs(draft: Draft) -> Draft:
     """Keep the first full copy of every paragraph; drop exact and near repeats."""
     p: DedupeParams = draft.context.params.dedupe
@@ -186,7 +205,20 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
         need = _min_count(len(sh), near) if min_kept is None else min(_min_count(len(sh), near),
                                                                       _min_count(min_kept, near))
         verdict = None
-        if len(sh & seen) >= need:
+        common_all = sh & seen
+        if len(common_all) < need:
+            pass  # shares too little with all kept blocks together to repeat any one
+        elif len(shingles) <= max_postings:
+            # few kept blocks: no trigram can be in more than ``max_postings`` of them, so
+            # each one's count is its set intersection with what this block shares with
+            # all of them (the index below would give the same counts, built in Python)
+            overlap = {}
+            for j, theirs_sh in shingles.items():
+                c = len(common_all & theirs_sh)
+                if c:
+                    overlap[j] = c
+            verdict = _judge(b, sh, overlap, need, near, shingles, kept, dropped, decisions)
+        else:
             for i in unindexed:
                 for s in shingles[i]:
                     post = postings.get(s)
@@ -206,20 +238,7 @@ def drop_repeated_paragraphs(draft: Draft) -> Draft:
                     overlap[post] += 1
                 elif len(post) <= max_postings:
                     overlap.update(post)
-            for j in sorted(j for j, c in overlap.items() if c >= need):
-                if j in dropped or _other_item(b.text, kept[j].text):
-                    continue
-                common = overlap[j]
-                mine, theirs = common / len(sh), common / len(shingles[j])
-                if mine >= near:
-                    verdict = (j, "repeats" if theirs >= near else "is contained in")
-                    break
-                if theirs >= near:
-                    # an earlier, shorter block (a dek) is contained in this fuller copy
-                    earlier = kept[j]
-                    decisions.append((earlier, "near-duplicate",
-                                      f"nearly repeated by the fuller block {b.index}", "dedupe.near.fuller-copy"))
-                    dropped.add(j)
+            verdict = _judge(b, sh, overlap, need, near, shingles, kept, dropped, decisions)
         if verdict:
             j, how = verdict
             decisions.append((b, "near-duplicate", f"{how} block {j} (trigram overlap ≥ {near:.0%})",

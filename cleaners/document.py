@@ -195,9 +195,16 @@ class Draft:
 
     # -- reading -----------------------------------------------------------
     def live(self) -> list[Block]:
-        """Blocks not yet removed, in order."""
-        dead = self._dead
-        return [b for b in self.blocks if b.index not in dead]
+        """Blocks not yet removed, in order (a new list each call: the caller may change it).
+
+        Computed once per draft: every cleaner asks, and most leave the draft as it was."""
+        try:
+            return list(self.__dict__["_live"])
+        except KeyError:
+            dead = self._dead
+            live = tuple(b for b in self.blocks if b.index not in dead)
+            object.__setattr__(self, "_live", live)  # a cache, not a field: equality and replace() ignore it
+            return list(live)
 
     def is_live(self, index: int) -> bool:
         return index not in self._dead

@@ -97,15 +97,37 @@ def run_chain(draft: Draft, disabled: frozenset[str] = frozenset()) -> Draft:
     chain = [c for c in DEFAULT_CHAIN if c.__name__ not in disabled]
     again = [c for c in chain if not getattr(c, "block_local", False)]
     weigh = "drop_learned_boilerplate" not in disabled  # rules and model together (cleaners.weigh)
+    # A cleaner is a pure function of the draft: one that changed nothing when it last ran
+    # changes nothing on the same draft again (e.g. dedupe in the second pass when nothing
+    # was removed after its first run). ``idle[name]`` is the draft it last left unchanged.
+    idle: dict[str, Draft] = {}
     for _ in range(MAX_PASSES):
         before = len(draft.removed)
         for cleaner in chain:
+            name = cleaner.__name__
+            last = idle.get(name)
+            if last is not None and _same(last, draft):
+                continue
             after = cleaner(draft)
+            draft_before = draft
             draft = keep_clear_body(draft, after) if weigh and after is not draft else after
+            if _same(draft_before, draft):
+                idle[name] = draft
+            else:
+                idle.pop(name, None)
         if len(draft.removed) == before:
             break
         chain = again
     return draft
+
+
+def _same(a: Draft, b: Draft) -> bool:
+    """The same draft for a cleaner: it reads nothing else (``memo`` is per document
+    and only caches what the draft determines). The tuples only grow, so identity of
+    ``removed`` is the cheap common case; equality is the fallback."""
+    return (a is b or a.blocks is b.blocks and (a.removed is b.removed or a.removed == b.removed)
+            and a.meta == b.meta and a.context is b.context and a._dead == b._dead
+            and a.kept_by_model == b.kept_by_model)
 
 
 def clean_blocks(blocks: list[Block], *, source: str | None = None, url: str | None = None,

@@ -94,12 +94,14 @@ def drop_allcaps_headlines(draft: Draft) -> Draft:
         n = word_count(b.text)
         if not (p.caps_min_words <= n <= p.caps_max_words):
             continue
+        # the tests below are all required: the cheapest, and the one most lines fail, first
+        if upper_ratio(b.text) < p.caps_ratio:
+            continue
         if _enclosed_in_quotes(b.text):
             continue  # a quoted telegram, sign or chant: “ARRIVING SATURDAY EVENING TRAIN STOP”
         if _cased_words(b.text) < p.caps_min_words:
             continue  # caseless script (“TNW中文站 10月14日报道”), numbers, codes: no capitals to judge
-        if upper_ratio(b.text) >= p.caps_ratio and not ends_sentence(b.text.rstrip("”’\"'")) \
-                and not _caps_subheading(live, i, p):
+        if not ends_sentence(b.text.rstrip("”’\"'")) and not _caps_subheading(live, i, p):
             decisions.append((b, "related-headline", f"a {n}-word headline in capitals: a link to another story",
                               "promos.allcaps-headline"))
     return draft.remove_each(decisions, "drop_allcaps_headlines")

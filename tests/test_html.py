@@ -215,6 +215,33 @@ def test_visible_text_lines_follow_block_elements_not_inline_ones():
                                                                   "tail"]
 
 
+def test_visible_text_of_a_page_that_keeps_everything_hidden_is_that_text():
+    """A page whose content waits in a hidden element for its script still has it as its text;
+    with other text on the page, hidden elements stay skipped."""
+    assert "waiting words" in H.visible_text("<body><div hidden><p>waiting words</p></div></body>")
+    text = H.visible_text("<body><div hidden><p>waiting words</p></div><p>shown</p></body>")
+    assert "shown" in text and "waiting" not in text
+
+
+def test_visible_text_keeps_words_outside_body_and_after_a_stray_body_end():
+    """html.parser keeps misplaced markup where it stands: the walk covers the whole tree
+    (head's title, scripts and styles stay invisible)."""
+    text = H.visible_text("<html><head><title>T</title><style>x{}</style><p>in the head</p></head>"
+                          "<body><p>body words</p></body><p>after the end</p></html>")
+    lines = [line for line in text.split("\n") if line.strip()]
+    assert lines == ["in the head", "body words", "after the end"]
+
+
+def test_the_date_options_are_htmldate_options():
+    """DATE_PARAMS reach htmldate.find_date through trafilatura (htmldate is not declared, only
+    trafilatura's dependency): an htmldate that renamed an option must fail here, not silently."""
+    import inspect
+
+    import htmldate
+
+    assert set(H.DATE_PARAMS) <= set(inspect.signature(htmldate.find_date).parameters)
+
+
 def test_the_fallback_is_beautiful_soup_past_libxml2s_depth_limit(monkeypatch):
     """Below depth 2048 libxml2 builds no text: the page's words come from bs4's tree."""
     import cleaners.html.fallback as F

@@ -37,7 +37,8 @@ def drop_interface_labels(draft: Draft) -> Draft:
         hit = m.exact(k) or m.exact(b.text.strip().casefold())
         how = "exact"
         if not hit:
-            hit, how = m.pattern(k), "pattern"
+            # the text itself too: the key drops a leading currency sign ("$89 at Amazon")
+            hit, how = m.pattern(k) or m.pattern(b.text.strip().casefold()), "pattern"
         if hit:
             decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text",
                               f"interface.{how}"))

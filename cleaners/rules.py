@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "title.declared": "the declared title (an HTML page's) printed again among the first blocks",
     "title.alone": "a text that is only a headline (another story's card, a header without body): its title",
     "title.alone-label": "a label, date or button printed with a headline that has no body",
+    "title.teaser-card": "a text that is only a teaser card: its excerpt, cut short, and its labels (headline to title)",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
     # site_boilerplate.py (rule ids and the `[params.site_profile]` family keep their name)
     "profile.site": "a block the site's own pages show to be its boilerplate (its site profile)",
@@ -61,9 +62,11 @@ RULES: dict[str, str] = {
     "headline-list.item": "a headline in the list under a “Most Read” / “Related” heading",
     "bio.pattern": "an author bio among the last blocks of the article",
     "bio.author-box": "an author box in the last part: its heading (“About the author”) and the bio under it",
+    "bio.standalone": "an author bio anywhere (a name, a writing job, more about them), the name used nowhere else",
     **_phrase_rules("disclosure", "a disclosure note (affiliate links, commissions, sponsors)", ("pattern",)),
     # interface_labels.py
     **_phrase_rules("interface", "a page-interface label", ("exact", "pattern")),
+    "interface.form": "a web form's fixed string: its status message, a field label, a “Was this helpful?” widget",
     # page_trim.py (rule ids keep the family name they were given: they are stable)
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",
     "pagetrim.nav-tail": "a navigation run after the article body (whole-page text)",

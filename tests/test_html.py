@@ -127,6 +127,21 @@ def test_trafilatura_structure_becomes_blocks_with_hints():
     assert blocks[1].group == blocks[2].group != blocks[3].group  # lines of one <p> share a group
 
 
+def test_a_layout_table_around_the_article_is_read_once():
+    """A row holding a nested table (an old page's layout table) is a container: its
+    text once, not every depth's cells joined (the article printed twice)."""
+    from lxml import etree
+
+    body = etree.fromstring(
+        "<body><row><cell/><cell><table><row><cell><div><head rend='h2'>Reading a seed packet</head>"
+        "<p>Start with the sowing depth.</p><p>Spacing matters just as much.</p></div></cell></row></table>"
+        "</cell><cell/></row>"
+        "<table><row><cell>Year</cell><cell>Sales</cell></row></table></body>")
+    texts = [b.text for b in H.blocks_from_units(units(body))]
+    assert texts == ["Reading a seed packet Start with the sowing depth. Spacing matters just as much.",
+                     "Year | Sales"]  # the inner row is one unit, as any row of one cell
+
+
 def test_hints_come_from_figcaptions_and_small_named_elements_only():
     tree = H.parse_html(page(
         "<article><p>" + PROSE + "</p>"

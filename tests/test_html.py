@@ -155,6 +155,19 @@ def test_hints_come_from_figcaptions_and_small_named_elements_only():
     assert "ferry fares rise again" in hinted["related"]
 
 
+def test_box_words_mark_small_boxes_and_anchor_ids_of_own_words_do_not():
+    from lxml import html as lh
+
+    tree = lh.fromstring(page(
+        f"<article><p>{PROSE}</p><div id='site-disclaimer'><p>Not advice.</p></div>"
+        "<div class='inline-cta'><p>Book a visit today.</p></div>"
+        "<h2 id='the-disclaimer-problem'>The disclaimer problem</h2>"
+        f"<p>{PROSE} {PROSE}</p></article>"))
+    hints = H.collect_hints(tree, 2000)
+    assert "not advice." in hints["disclaimer"] and "book a visit today." in hints["cta"]
+    assert "the disclaimer problem" not in hints["disclaimer"]  # an anchor made of its own words
+
+
 def test_an_element_holding_half_the_article_gives_no_hint():
     tree = H.parse_html(page(f"<div class='comments-open share-enabled'><p>{PROSE}</p></div>"))
     assert H.collect_hints(tree, extracted_chars=len(PROSE)) == {}

@@ -46,6 +46,12 @@ RULES: dict[str, str] = {
     "captions.caption.named-credit": "a caption ending with a credit label and a name, no agency (“… Photo: Jane Doe”)",
     "captions.caption.above-credit": "a short block printed directly above a photo credit, in its figure group",
     "captions.label.kicker": "a section label or kicker printed with a photo caption",
+    # marked_boxes.py
+    "markup.disclaimer": "a block the page's markup puts in a disclaimer or disclosure box",
+    "markup.cta": "a block the page's markup puts in a call-to-action box",
+    "markup.promo": "a block the page's markup puts in a promotion box",
+    "markup.excerpt": "a block the page's markup marks as a teaser card's excerpt",
+    "markup.popup": "a block the page's markup puts in a modal or pop-up",
     # promos.py
     **_phrase_rules("promos", "a call to action or link to other content"),
     "promos.allcaps-headline": "a headline of another story printed in capitals",

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from .document import Block, Draft, Params, Share, Words, block_local
 from .phrases import Matcher, _alternation
-from .textutil import WORD, ends_sentence, key, word_count
+from .textutil import WORD, ends_sentence, key, per_object, word_count
 
 
 class FurnitureParams(Params):
@@ -36,6 +36,8 @@ class FurnitureParams(Params):
     box_max_words: Words = 80                # ...and its bio is at most this long
     box_max_blocks: Words = 2                # the bio: a paragraph, perhaps a contact line under it
     disclosure_max_words: Words = 60         # a disclosure note is a sentence or two
+    standalone_min_words: Words = 12         # an author bio anywhere: a sentence about the author...
+    standalone_max_words: Words = 130        # ...or a short paragraph of them
 
 
 def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, what: str,
@@ -261,7 +263,55 @@ def drop_author_bios(draft: Draft) -> Draft:
             if len(box) > 1 and _opens_with_name(box[1].text):
                 why = f"an author box (“{b.text.strip()}” and the bio under it)"
                 out += [(x, "author-bio", why, "bio.author-box") for x in box]
+    taken = {x.index for x, *_ in out}
+    out += [(b, "author-bio", why, "bio.standalone") for b, why in _standalone_bios(live, m, p) if b.index not in taken]
     return draft.remove_each(sorted(out, key=lambda d: d[0].index), "drop_author_bios")
+
+
+def _standalone_bios(live: list, m: Matcher, p: FurnitureParams) -> list:
+    """An author bio wherever the page printed it (an author box above the article, or
+    before its related links): a block that opens with a name and a writing job (the
+    family's ``standalone`` patterns: “Rebecca Hale is a freelance writer …”, “Jana Roth ist
+    Redakteurin …”), says more about that person (a ``marker``: a pronoun, their years or
+    experience), quotes nobody, and whose name the rest of the text never uses again: an
+    article about a writer names her in its other paragraphs."""
+    pats, markers = _patterns(m.get("standalone")), _patterns_i(m.get("marker"))
+    if not pats or not markers:
+        return []
+    out = []
+    for b in live:
+        n = word_count(b.text)
+        if not (p.standalone_min_words <= n <= p.standalone_max_words):
+            continue
+        t = b.text.strip()
+        hit = next((mm for mm in (x.match(t) for x in pats) if mm), None)
+        if hit is None or not any(x.search(t) for x in markers) or _REPORTED.search(t):
+            continue
+        name = _NAME_WORD.findall(hit.group("name") if "name" in hit.re.groupindex else t[:hit.end()])
+        surname = name[-1] if name else None
+        if surname is None or any(x is not b and word_count(x.text) >= p.standalone_min_words
+                                  and _mentions(x.text, surname) for x in live):
+            continue
+        out.append((b, f"an author bio (“{t[:hit.end()]} …”), its name used nowhere else in the text"))
+    return out
+
+
+# the capitalised words of the name a bio opens with (its pattern's group `name`)
+_NAME_WORD = regex.compile(r"\b\p{Lu}[\p{L}\p{M}'’\-]+", regex.V1)
+
+
+@per_object
+def _patterns(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
+    return tuple(regex.compile(x, regex.V1) for x in items)
+
+
+@per_object
+def _patterns_i(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
+    return tuple(regex.compile(x, regex.V1 | regex.I) for x in items)
+
+
+def _mentions(text: str, word: str) -> bool:
+    return regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(word) + r"(?![\p{L}\p{N}])", text) is not None
 
 
 _NAME_START = regex.compile(r"^\p{Lu}[\p{L}\p{M}.'’\-]+\s+(?:(?:de|da|van|von|der|del|la|le)\s+)*\p{Lu}[\p{L}\p{M}'’\-]+\b",

@@ -2,14 +2,17 @@
 "Page 2 of 3", "Loading...", "3 hours ago", from the ``interface`` phrase family."""
 from __future__ import annotations
 
+import regex
+
 from .document import Draft, Params, Words, block_local
-from .textutil import key, word_count
+from .textutil import key, per_object, word_count
 
 
 class InterfaceParams(Params):
     """Thresholds of ``drop_interface_labels`` (config: ``[params.interface]``)."""
 
     max_words: Words = 8  # "Page 2 of 3", "5 min read": a label is a few words; a sentence is longer
+    form_max_words: Words = 24  # a form's or banner's fixed sentence ("A lock ( ) or https:// means ...")
 
 
 @block_local
@@ -19,9 +22,13 @@ def drop_interface_labels(draft: Draft) -> Draft:
 
     From the ``interface`` phrase family, matched against the whole block (exact or an
     anchored pattern) and only on blocks of a few words, so a sentence that uses the
-    same words is never a match."""
+    same words is never a match. The family's ``form`` patterns (the whole block, up to
+    ``form_max_words``) are a web form's fixed strings: its status messages ("Thank you!
+    Your submission has been received!"), its field labels ("First name *"), the "Was
+    this page helpful?" widget and a site's standard header banner."""
     m = draft.context.phrases["interface"]
-    max_words = draft.context.params.interface.max_words
+    params: InterfaceParams = draft.context.params.interface
+    max_words = params.max_words
     decisions = []
     for b in draft.live():
         if word_count(b.text) > max_words:
@@ -30,8 +37,26 @@ def drop_interface_labels(draft: Draft) -> Draft:
         hit = m.exact(k) or m.exact(b.text.strip().casefold())
         how = "exact"
         if not hit:
-            hit, how = m.pattern(k), "pattern"
+            # the text itself too: the key drops a leading currency sign ("$89 at Amazon")
+            hit, how = m.pattern(k) or m.pattern(b.text.strip().casefold()), "pattern"
         if hit:
             decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text",
                               f"interface.{how}"))
+    form = _patterns(m.get("form"))
+    if form:
+        taken = {d[0].index for d in decisions}
+        for b in draft.live():
+            if b.index in taken or word_count(b.text) > params.form_max_words:
+                continue
+            k = key(b.text)
+            hit = next((mm.group(0) for mm in (x.fullmatch(k) for x in form) if mm), None)
+            if hit:
+                decisions.append((b, "interface", f"a web form's message or field (“{hit}”), not article text",
+                                  "interface.form"))
+        decisions.sort(key=lambda d: d[0].index)
     return draft.remove_each(decisions, "drop_interface_labels")
+
+
+@per_object
+def _patterns(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
+    return tuple(regex.compile(x, regex.V1) for x in items)

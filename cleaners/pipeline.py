@@ -35,6 +35,7 @@ from .dateline import extract_dateline_and_byline
 from .interface_labels import drop_interface_labels
 from .page_trim import trim_page_chrome
 from .learned import drop_learned_boilerplate
+from .marked_boxes import drop_marked_boxes
 from .weigh import keep_clear_body
 from .phrases import build_book
 from .promos import drop_allcaps_headlines, drop_promos
@@ -60,6 +61,7 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (
     drop_comment_section,
     drop_comment_form,
     drop_captions_and_credits,
+    drop_marked_boxes,
     drop_promos,
     drop_allcaps_headlines,
     drop_newsletter_prompts,

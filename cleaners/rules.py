@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "title.declared": "the declared title (an HTML page's) printed again among the first blocks",
     "title.alone": "a text that is only a headline (another story's card, a header without body): its title",
     "title.alone-label": "a label, date or button printed with a headline that has no body",
+    "title.teaser-card": "a text that is only a teaser card: its excerpt, cut short, and its labels (headline to title)",
     "title.trimmed-head": "the first line the page trimmer took with the header run is the headline",
     # site_boilerplate.py (rule ids and the `[params.site_profile]` family keep their name)
     "profile.site": "a block the site's own pages show to be its boilerplate (its site profile)",
@@ -45,6 +46,12 @@ RULES: dict[str, str] = {
     "captions.caption.named-credit": "a caption ending with a credit label and a name, no agency (“… Photo: Jane Doe”)",
     "captions.caption.above-credit": "a short block printed directly above a photo credit, in its figure group",
     "captions.label.kicker": "a section label or kicker printed with a photo caption",
+    # marked_boxes.py
+    "markup.disclaimer": "a block the page's markup puts in a disclaimer or disclosure box",
+    "markup.cta": "a block the page's markup puts in a call-to-action box",
+    "markup.promo": "a block the page's markup puts in a promotion box",
+    "markup.excerpt": "a block the page's markup marks as a teaser card's excerpt",
+    "markup.popup": "a block the page's markup puts in a modal or pop-up",
     # promos.py
     **_phrase_rules("promos", "a call to action or link to other content"),
     "promos.allcaps-headline": "a headline of another story printed in capitals",
@@ -61,9 +68,11 @@ RULES: dict[str, str] = {
     "headline-list.item": "a headline in the list under a “Most Read” / “Related” heading",
     "bio.pattern": "an author bio among the last blocks of the article",
     "bio.author-box": "an author box in the last part: its heading (“About the author”) and the bio under it",
+    "bio.standalone": "an author bio anywhere (a name, a writing job, more about them), the name used nowhere else",
     **_phrase_rules("disclosure", "a disclosure note (affiliate links, commissions, sponsors)", ("pattern",)),
     # interface_labels.py
     **_phrase_rules("interface", "a page-interface label", ("exact", "pattern")),
+    "interface.form": "a web form's fixed string: its status message, a field label, a “Was this helpful?” widget",
     # page_trim.py (rule ids keep the family name they were given: they are stable)
     "pagetrim.nav-head": "a navigation run before the article body (whole-page text)",
     "pagetrim.nav-tail": "a navigation run after the article body (whole-page text)",

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import regex
+
 from .document import Draft, Params, Removal, Words
-from .textutil import key, word_count
+from .textutil import ends_sentence, key, word_count
 
 
 class TitleParams(Params):
@@ -15,6 +17,11 @@ class TitleParams(Params):
     repeat_blocks: Words = 3       # a declared title printed again stands among the first blocks
     alone_max_blocks: Words = 3    # a text that is only a headline: at most this many blocks...
     alone_label_words: Words = 5   # ...the others labels, dates or buttons of a teaser card
+    teaser_max_blocks: Words = 4   # a teaser card: a headline, its labels (a date, a byline line)...
+    teaser_max_words: Words = 90   # ...and one excerpt, all short
+    teaser_label_words: Words = 8  # a card's byline-and-date line ("Ann Lee January 23, 2025 10:01 am")
+    teaser_min_excerpt: Words = 8  # the excerpt is a sentence or more, cut short...
+    teaser_cut_words: Words = 12   # ...and one cut without an ellipsis is longer still
 
 
 def _headline_shaped(t: str, p: TitleParams) -> bool:
@@ -22,9 +29,9 @@ def _headline_shaped(t: str, p: TitleParams) -> bool:
     if not (p.min_words <= n <= p.max_words) or t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
         return False
     # a headline starts with a capital (sentence case, as many publishers print
-    # them, is enough), or is in a caseless script
-    first_letter = next((ch for ch in t if ch.isalpha()), "")
-    return not first_letter.islower()
+    # them, is enough), or is in a caseless script (or opens with a number: "5 tricks ...")
+    first = next((ch for ch in t if ch.isalnum()), "")
+    return not first.islower()
 
 
 def extract_title(draft: Draft) -> Draft:
@@ -38,6 +45,10 @@ def extract_title(draft: Draft) -> Draft:
     if draft.meta.title:
         return _drop_declared_title(draft, p)
     live = draft.live()
+    if 0 < len(live) <= p.teaser_max_blocks:
+        card = _teaser_card(draft, live, p)
+        if card is not draft:
+            return card
     if 0 < len(live) <= p.alone_max_blocks:
         alone = _headline_alone(draft, live, p)
         if alone is not draft:
@@ -84,6 +95,44 @@ def _headline_alone(draft: Draft, live: list, p: TitleParams) -> Draft:
                          "title.alone")
     return draft.remove(labels, "extract_title", "boilerplate",
                         "a label of a headline with no body (a teaser card)", "title.alone-label")
+
+
+_CUT_WORD = regex.compile(r"\p{Ll}[\p{L}\p{M}'’-]*$", regex.V1)
+
+
+def _cut_short(t: str, p: TitleParams) -> bool:
+    """An excerpt cut off by a card: it ends with an ellipsis, or stops in the middle of a
+    sentence (on a lower-case word, no punctuation) after a longer run of words."""
+    if t.endswith(("...", "…")):
+        return True
+    return word_count(t) >= p.teaser_cut_words and bool(_CUT_WORD.search(t))
+
+
+def _teaser_card(draft: Draft, live: list, p: TitleParams) -> Draft:
+    """A text that is only another story's teaser card: a headline, perhaps a label or a
+    byline-and-date line, and one excerpt cut short ("… the nexus...", "Learn essential"):
+    the scraper caught a card, not an article (an article's paragraph ends its sentence).
+    The headline becomes the title; the excerpt and the labels go. The card must show its
+    headline above the excerpt (a lone excerpt that trails off stays), every other block
+    must be a short label, and a second paragraph of prose keeps everything."""
+    if sum(word_count(b.text) for b in live) > p.teaser_max_words:
+        return draft
+    cut = [b for b in live if word_count(b.text) >= p.teaser_min_excerpt and _cut_short(b.text.strip(), p)]
+    if len(cut) != 1:
+        return draft
+    excerpt = cut[0]
+    head = next((b for b in live if b.index < excerpt.index and _headline_shaped(b.text.strip(), p)
+                 and word_count(b.text) > p.alone_label_words), None)
+    if head is None:
+        return draft
+    others = [b for b in live if b is not excerpt and b is not head]
+    if any(word_count(b.text) > p.teaser_label_words or ends_sentence(b.text) for b in others):
+        return draft  # a sentence beside the excerpt: body text, not a card's labels
+    draft = draft.with_meta(title=head.text.strip())
+    draft = draft.remove([head], "extract_title", "metadata", "the headline of a teaser card moved to title",
+                         "title.alone")
+    return draft.remove(others + [excerpt], "extract_title", "boilerplate",
+                        "a teaser card's excerpt, cut short, and its labels: no article body", "title.teaser-card")
 
 
 def _drop_declared_title(draft: Draft, p: TitleParams) -> Draft:

@@ -127,6 +127,21 @@ def test_trafilatura_structure_becomes_blocks_with_hints():
     assert blocks[1].group == blocks[2].group != blocks[3].group  # lines of one <p> share a group
 
 
+def test_a_layout_table_around_the_article_is_read_once():
+    """A row holding a nested table (an old page's layout table) is a container: its
+    text once, not every depth's cells joined (the article printed twice)."""
+    from lxml import etree
+
+    body = etree.fromstring(
+        "<body><row><cell/><cell><table><row><cell><div><head rend='h2'>Reading a seed packet</head>"
+        "<p>Start with the sowing depth.</p><p>Spacing matters just as much.</p></div></cell></row></table>"
+        "</cell><cell/></row>"
+        "<table><row><cell>Year</cell><cell>Sales</cell></row></table></body>")
+    texts = [b.text for b in H.blocks_from_units(units(body))]
+    assert texts == ["Reading a seed packet Start with the sowing depth. Spacing matters just as much.",
+                     "Year | Sales"]  # the inner row is one unit, as any row of one cell
+
+
 def test_hints_come_from_figcaptions_and_small_named_elements_only():
     tree = H.parse_html(page(
         "<article><p>" + PROSE + "</p>"
@@ -138,6 +153,19 @@ def test_hints_come_from_figcaptions_and_small_named_elements_only():
     assert {"a heron on the sea wall.", "stones at the quarry."} <= hinted["caption"]
     assert not any("caption contest" in t for t in hinted["caption"])  # prose whose class says caption, no picture
     assert "ferry fares rise again" in hinted["related"]
+
+
+def test_box_words_mark_small_boxes_and_anchor_ids_of_own_words_do_not():
+    from lxml import html as lh
+
+    tree = lh.fromstring(page(
+        f"<article><p>{PROSE}</p><div id='site-disclaimer'><p>Not advice.</p></div>"
+        "<div class='inline-cta'><p>Book a visit today.</p></div>"
+        "<h2 id='the-disclaimer-problem'>The disclaimer problem</h2>"
+        f"<p>{PROSE} {PROSE}</p></article>"))
+    hints = H.collect_hints(tree, 2000)
+    assert "not advice." in hints["disclaimer"] and "book a visit today." in hints["cta"]
+    assert "the disclaimer problem" not in hints["disclaimer"]  # an anchor made of its own words
 
 
 def test_an_element_holding_half_the_article_gives_no_hint():

@@ -64,7 +64,11 @@ def _inline_text(el, stop: frozenset[str] = frozenset()) -> str:
 def _units(body) -> Iterator[tuple[str, frozenset[str]]]:
     """(text, structural hints) for each block-level unit of trafilatura's XML, in order.
 
-    Iterative (an explicit stack), so nesting depth never meets Python's recursion limit."""
+    A table row is one unit, its cells joined by " | "; a row holding a nested table (a
+    layout table around the article) is read as a container instead, so each of its
+    blocks is one unit and no text is read twice (joining the cells of every depth
+    printed the nested table's text once per level). Iterative (an explicit stack), so
+    nesting depth never meets Python's recursion limit."""
     stack: list[tuple[object, frozenset[str]]] = [(body, frozenset())]
     while stack:
         el, inherited = stack.pop()
@@ -75,7 +79,7 @@ def _units(body) -> Iterator[tuple[str, frozenset[str]]]:
         hints = inherited | ({_STRUCT_HINT[tag]} if tag in _STRUCT_HINT else frozenset())
         if tag == "graphic":
             continue
-        if tag == "row":
+        if tag == "row" and not any(True for _ in el.iter("table")):
             cells = [" ".join(_inline_text(c).split()) for c in el.iter("cell")]
             text = " | ".join(c for c in cells if c)  # tabs would be folded by normalise
             if text:

@@ -1,5 +1,6 @@
 """Step 4 of the HTML path: what the page's markup says a block is (``<figcaption>``, a class
-or id naming caption, credit, related, newsletter, share or comment), carried in ``Block.hints``.
+or id naming caption, credit, related, newsletter, share or comment, or a box of other content:
+a disclaimer, a call to action, a promotion, a teaser's excerpt, a pop-up), carried in ``Block.hints``.
 Cleaners may use hints as extra evidence; no text rule depends on them."""
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ HINT_WORDS = {
     "newsletter": "newsletter", "subscribe": "newsletter",
     "share": "share", "sharing": "share", "sharedaddy": "share", "addtoany": "share",
     "comment": "comment", "comments": "comment", "respond": "comment", "disqus": "comment",
+    # boxes of other content than the article, removed as such by cleaners/marked_boxes.py
+    "disclaimer": "disclaimer", "disclaimers": "disclaimer", "disclosure": "disclaimer",
+    "disclosures": "disclaimer",
+    "cta": "cta", "promo": "promo", "excerpt": "excerpt", "modal": "popup", "popup": "popup",
 }
 _TOKEN = regex.compile(r"[a-z0-9]+")
 MAX_HINT_CHARS = 2000   # a hinted element bigger than this is a page section, not evidence about a block
@@ -31,7 +36,13 @@ def _hint_of(el) -> str | None:
     attrs = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
     if not attrs or not _ANY_HINT_WORD.search(attrs):
         return None
-    for tok in _TOKEN.findall(attrs):
+    toks = _TOKEN.findall(attrs)
+    ident = _TOKEN.findall((el.get("id") or "").lower())
+    if ident and set(ident) <= set(_TOKEN.findall(el.text_content().lower())):
+        # an anchor id made of the element's own words ("what-share-of-adolescents" on
+        # that heading) says what the text is about, not what the element is
+        toks = _TOKEN.findall((el.get("class") or "").lower())
+    for tok in toks:
         h = HINT_WORDS.get(tok)
         if h:
             return h

@@ -11,6 +11,7 @@ that group (a kicker such as "Backsliding Democracy"), are part of the figure.
 """
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 import regex
@@ -93,12 +94,16 @@ class _Forms(NamedTuple):
     label_prefixes: tuple[str, ...]
     caption_prefixes: tuple[tuple[str, ...], tuple[str, ...]]
     caption_re: regex.Pattern | None
+    named_credit: regex.Pattern | None    # _named_credit of the credit_tail labels
+    credit_words: re.Pattern | None       # _credit_word_finder of the same labels
 
 
 def _forms(m: Matcher) -> _Forms:
     agencies = m.get("agencies")
+    tails = m.get("credit_tail")
     return _Forms(agencies, _credit_patterns(agencies), _label_prefixes(m.get("credit_prefix")),
-                  _caption_prefixes(m.get("caption_prefix")), _caption_re(m.get("caption_pattern")))
+                  _caption_prefixes(m.get("caption_prefix")), _caption_re(m.get("caption_pattern")),
+                  _named_credit(tails), _credit_word_finder(tails))
 
 
 def _credit(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str, str] | None:
@@ -153,8 +158,8 @@ def _caption(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str
             or ":" in text and _ends_like_credit(text, agencies)) and inline.search(text):
         return "ends with its photo credit", "captions.caption.inline-credit"
     tail = text[-_TAIL_CHARS:]
-    named = _named_credit(m.get("credit_tail"))
-    if named is not None and _may_end_with_credit(tail, m.get("credit_tail")) and named.search(tail):
+    named = f.named_credit
+    if named is not None and _may_end_with_credit(tail, f.credit_words) and named.search(tail):
         return "ends with its photo credit (a credit label and a name)", "captions.caption.named-credit"
     return None
 
@@ -170,10 +175,21 @@ def _credit_words(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({l.casefold().split()[0].rstrip(":") for l in labels if l.strip()} | {"©"}))
 
 
-def _may_end_with_credit(tail: str, labels: tuple[str, ...]) -> bool:
-    """Cheap necessary condition for ``_named_credit``: a label's first word in the tail."""
-    t = tail.casefold()
-    return any(w in t for w in _credit_words(labels))
+@per_object
+def _credit_word_finder(labels: tuple[str, ...]) -> re.Pattern | None:
+    """One compiled alternation of ``_credit_words`` (literals): its search is
+    ``any(w in t for w in words)`` in one C scan instead of a generator step per word.
+    None when a word is empty (then every tail holds one)."""
+    words = _credit_words(labels)
+    if not all(words):
+        return None
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _may_end_with_credit(tail: str, finder: re.Pattern | None) -> bool:
+    """Cheap necessary condition for ``_named_credit``: a label's first word in the tail
+    (``finder``: ``_credit_word_finder`` of the labels)."""
+    return finder is None or finder.search(tail.casefold()) is not None
 
 
 @per_object

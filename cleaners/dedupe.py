@@ -142,10 +142,14 @@ def _judge(b: Block, sh: frozenset, overlap, need: int, near: float, shingles: d
     """The earlier kept block ``b`` repeats (index, how), or None; an earlier, shorter
     block contained in ``b`` is dropped on the way. ``overlap``: kept block -> shared trigrams."""
     for j in sorted(j for j, c in overlap.items() if c >= need):
-        if j in dropped or _other_item(b.text, kept[j].text):
+        if j in dropped:
             continue
         common = overlap[j]
         mine, theirs = common / len(sh), common / len(shingles[j])
+        # the ratios first: most candidates pass neither, and then whether they name
+        # another item (a Counter comparison of their words) cannot change anything
+        if (mine < near and theirs < near) or _other_item(b.text, kept[j].text):
+            continue
         if mine >= near:
             return j, "repeats" if theirs >= near else "is contained in"
         if theirs >= near:

@@ -193,11 +193,19 @@ def _holds_any(k: str, literals: tuple[str, ...]) -> bool:
 _UNREAD = re.compile(r"\\[pPLmMXGKN]|\{e|\(\?[|(V]|\(\?[a-zA-Z]*[VwfbersxE]|\[\[|--|&&|\|\||~~")
 
 
+# A Unicode property (\p{L}, \pN, \P{Lu} ...) is one character of a class, never part of a
+# literal, so for the literals a pattern needs it reads as any class: \w, which the
+# standard parser knows. Only a real escape is replaced (an even run of backslashes
+# before it); a \p left over, e.g. after an escaped backslash, still makes _UNREAD refuse.
+_PROPERTY = re.compile(r"(?<!\\)((?:\\\\)*)\\[pP](?:\{[^{}]*\}|[A-Za-z])")
+
+
 def _needs(pattern: str) -> tuple[str, ...] | None:
     """Literals of which every match of the `regex` pattern holds at least one, read
     with the standard library's parser (the same syntax for what is read: literals,
     groups, alternations, repeats, anchors); None when that cannot be said safely
     (case-insensitive, or syntax only `regex` has)."""
+    pattern = _PROPERTY.sub(r"\1\\w", pattern)
     if _UNREAD.search(pattern):
         return None
     try:

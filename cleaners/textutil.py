@@ -32,6 +32,7 @@ _NOT_PLAIN = re.compile(f"[^\\x00-\\x7f{PLAIN_EXTRA}]")
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 # regex's \s (re's \s also takes \x1c-\x1f); re is faster on a plain class
 _RE_SPACES = re.compile(r"[^\S\x1c-\x1f]+")
+_INFO_SEPARATORS = re.compile("[\x1c-\x1f]")  # spaces to str.isspace, not to _RE_SPACES
 _TRAIL_CHAR = regex.compile(r"[\s\p{Pd}|•·>»›:]")
 _SENTENCE_CLOSERS = "\"'”’»)]"
 _SENTENCE_ENDERS = (".", "!", "?", "…", "。", "！", "？")
@@ -108,13 +109,25 @@ def word_count(text: str) -> int:
 def key(text: str) -> str:
     """Matching key: case-folded, leading bullets/punctuation and trailing separators
     stripped, whitespace collapsed. 'READ MORE: » x' -> 'read more: » x'."""
-    k = _RE_SPACES.sub(" ", text.casefold()).strip()
-    k = _LEAD_JUNK.sub("", k)
+    folded = text.casefold()
+    if _INFO_SEPARATORS.search(folded) is None:
+        # = _RE_SPACES.sub(" ", folded).strip(): without \x1c-\x1f, which str.split and
+        # str.strip take for spaces and _RE_SPACES does not, both see the same spaces
+        # (re's \s is str.isspace); ~2.5x faster than the substitution
+        k = " ".join(folded.split())
+    else:
+        k = _RE_SPACES.sub(" ", folded).strip()
+    if not _ascii_alnum(k[:1]):  # an ASCII letter or digit is never leading junk
+        k = _LEAD_JUNK.sub("", k)
     # = _TRAIL_JUNK.sub("", k), walking back from the end instead of trying every position
     end = len(k)
     while end and _TRAIL_CHAR.match(k, end - 1):
         end -= 1
     return k[:end]
+
+
+def _ascii_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()  # "" is ASCII but not alnum
 
 
 def ends_sentence(text: str) -> bool:

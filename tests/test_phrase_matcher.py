@@ -83,10 +83,15 @@ def test_needs_names_a_literal_every_match_holds():
     assert _needs(r"(?:ab|\d)") is None  # ...but a branch without any is not
     assert _needs(r"\d+ comments?$") == (" comment",)
     assert _needs(r"(?i)Zed") is None and _needs(r"(?i:zed)") is None
-    assert _needs(r"^\p{Lu}\w+ wrote$") is None
+    # a Unicode property is a class, never part of a literal (regex's syntax, read as \w)
+    assert _needs(r"^\p{Lu}\w+ wrote$") == (" wrote",)
+    assert _needs(r"^(?:[\p{L}\p{N} .,&©()-]{0,60}[.,|]\s*)?all rights reserved\b") == ("all rights reserved",)
+    assert _needs(r"a\pLb\P{^Lu}c") == ("a",)  # the letters around a property are not one literal
+    assert _needs(r"\\p{L}x") is None  # an escaped backslash, then "p{L}": left to regex
     assert _needs(r"[[a-z]--[q]]x") is None
     assert _needs(r"o") == ("o",)
     book = build_book()
+    assert book["copyright"].pattern_any is not None  # its patterns spell names with \p{L}
     m = book["disclosure"]
     assert m.pattern_any is not None
     text = "this post may contain affiliate links."

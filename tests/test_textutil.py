@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from cleaners import textutil as tu
 
-ALPHABET = st.sampled_from(list("aZé9 \t\n\x1c\u00a0\u2003-–—'’\".!?…。)]»›|•·>:;,ǅⒶİß中あア한\u0301²K")
+ALPHABET = st.sampled_from(list("aZé9 \t\n\x1c\x1f\x85\u2028\u00a0\u2003-–—'’\".!?…。)]»›|•·>:;,ǅⒶİß中あア한\u0301²K")
                            + list(tu.PLAIN_EXTRA) + ["Photo", "CLICK", "don’t"])
 TEXTS = st.lists(ALPHABET, max_size=40).map("".join)
 

@@ -34,22 +34,25 @@ def drop_interface_labels(draft: Draft) -> Draft:
         if word_count(b.text) > max_words:
             continue
         k = key(b.text)
-        hit = m.exact(k) or m.exact(b.text.strip().casefold())
+        # the text itself too: the key drops a leading currency sign ("$89 at Amazon"); most
+        # keys are the folded text already, and are not looked up twice
+        folded = b.text.strip().casefold()
+        folded = None if folded == k else folded
+        hit = m.exact(k) or (folded is not None and m.exact(folded))
         how = "exact"
         if not hit:
-            # the text itself too: the key drops a leading currency sign ("$89 at Amazon")
-            hit, how = m.pattern(k) or m.pattern(b.text.strip().casefold()), "pattern"
+            hit, how = m.pattern(k) or (folded is not None and m.pattern(folded)), "pattern"
         if hit:
             decisions.append((b, "interface", f"a page-interface label (“{hit}”), not article text",
                               f"interface.{how}"))
-    form = _patterns(m.get("form"))
-    if form:
+    form = _whole_block(m.get("form"))
+    if form is not None:
         taken = {d[0].index for d in decisions}
         for b in draft.live():
             if b.index in taken or word_count(b.text) > params.form_max_words:
                 continue
             k = key(b.text)
-            hit = next((mm.group(0) for mm in (x.fullmatch(k) for x in form) if mm), None)
+            hit = k if form.fullmatch(k) else None
             if hit:
                 decisions.append((b, "interface", f"a web form's message or field (“{hit}”), not article text",
                                   "interface.form"))
@@ -58,5 +61,7 @@ def drop_interface_labels(draft: Draft) -> Draft:
 
 
 @per_object
-def _patterns(items: tuple[str, ...]) -> tuple[regex.Pattern, ...]:
-    return tuple(regex.compile(x, regex.V1) for x in items)
+def _whole_block(items: tuple[str, ...]) -> regex.Pattern | None:
+    """The family's ``form`` patterns as one alternation (one scan per block, not one per
+    pattern): it matches a whole key exactly when one of them does."""
+    return regex.compile("|".join(f"(?:{x})" for x in items), regex.V1) if items else None

@@ -12,6 +12,10 @@ Text input has no hints: this cleaner never fires on it."""
 from __future__ import annotations
 
 from .document import Draft, block_local
+from .textutil import ends_sentence, word_count
+
+# a sentence of the text before a marked excerpt: longer than a headline ("Why did it fail?")
+PROSE_MIN_WORDS = 12
 
 # hint -> (rule id, kind, what the box is, for the reason)
 BOX_HINTS = {
@@ -25,10 +29,21 @@ BOX_HINTS = {
 
 @block_local
 def drop_marked_boxes(draft: Draft) -> Draft:
-    """Blocks the page's markup marks as a box of other content (``BOX_HINTS``). Only the markup decides: no text rule is involved."""
+    """Blocks the page's markup marks as a box of other content (``BOX_HINTS``). The markup
+    decides, with one exception: an ``excerpt`` that no sentence of the text (``PROSE_MIN_WORDS`` or more) comes before
+    opens the article, and is its own standfirst (themes mark a post's dek "post-excerpt"
+    too), not another story's teaser: it stays."""
+    # still block-local (run in the first pass only): the exception depends on the blocks
+    # before, but another cleaner's removal can only take prose away, so keep more, never
+    # give this one a block to remove
     out = []
+    prose_before = False
     for b in draft.live():
-        for h in sorted(b.hints & BOX_HINTS.keys()):
+        hints = b.hints & BOX_HINTS.keys()
+        if "excerpt" in hints and not prose_before:
+            hints = hints - {"excerpt"}
+        prose_before = prose_before or (ends_sentence(b.text) and word_count(b.text) >= PROSE_MIN_WORDS)
+        for h in sorted(hints):
             rule, kind, what = BOX_HINTS[h]
             out.append((b, kind, f"the page's markup puts it in {what} (class or id “{h}”)", rule))
             break

@@ -18,7 +18,7 @@ import regex
 
 from .document import Block, Draft, Params, Words, block_local
 from .phrases import Matcher, _alternation
-from .textutil import ends_sentence, key, per_object, word_count
+from .textutil import per_object, word_count
 
 
 class CaptionParams(Params):
@@ -108,9 +108,10 @@ def _forms(m: Matcher) -> _Forms:
 
 def _credit(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str, str] | None:
     """(why, rule id) when the block is a photo credit."""
-    text = block.text.strip()
-    if word_count(text) > p.max_credit_words:
+    bm = block.m
+    if bm.words > p.max_credit_words:
         return None
+    text = block.text.strip()
     agencies = f.agencies
     slash, alone, _ = f.patterns
     # the patterns are costly (a lazy name before a long alternation): each runs only
@@ -119,7 +120,7 @@ def _credit(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str,
         return "names a photographer and an agency", "captions.credit.slash"
     if _ends_like_credit(text, agencies) and alone.match(text):
         return "names a picture agency and nothing else", "captions.credit.agency"
-    k = key(text)
+    k = bm.key
     if not k.startswith(f.label_prefixes):
         return None
     for p in sorted(m.get("credit_prefix"), key=len, reverse=True):  # "Image source" before "Image:"
@@ -137,19 +138,21 @@ def _credit(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str,
 
 def _caption(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str, str] | None:
     """(why, rule id) when the block is a photo caption on its own evidence."""
-    text = block.text.strip()
-    if word_count(text) > p.max_caption_words:
+    bm = block.m
+    if bm.words > p.max_caption_words:
         return None
+    text = block.text.strip()
     if "caption" in block.hints:
         return "marked as a caption by the page", "captions.caption.page-markup"
     upper, folded = f.caption_prefixes
-    if text.startswith(upper) or key(text).startswith(folded):
+    k = bm.key
+    if text.startswith(upper) or k.startswith(folded):
         for p in m.get("caption_prefix"):
             # case-sensitive for the wire style "FILE -" (prose never opens with upper-case FILE)
-            if text.startswith(p) if p.isupper() else key(text).startswith(p.casefold()):
+            if text.startswith(p) if p.isupper() else k.startswith(p.casefold()):
                 return f"starts with the caption label “{p}”", "captions.caption.label"
     hit = f.caption_re
-    if hit and hit.search(key(text)):
+    if hit and hit.search(k):
         return "wire-service caption style (“In this … photo”)", "captions.caption.wire-style"
     agencies = f.agencies
     _, _, inline = f.patterns
@@ -227,8 +230,8 @@ def _caption_sized(text: str, p: CaptionParams) -> bool:
 
 def _is_label(block: Block, p: CaptionParams) -> bool:
     """A kicker or section label: a few words, no sentence punctuation."""
-    t = block.text.strip()
-    return 0 < word_count(t) <= p.max_label_words and not ends_sentence(t) and not t.endswith((",", ";"))
+    bm = block.m
+    return 0 < bm.words <= p.max_label_words and not bm.ends and not block.text.strip().endswith((",", ";"))
 
 
 @block_local

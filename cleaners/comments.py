@@ -20,7 +20,6 @@ import regex
 from pydantic import Field
 
 from .document import Draft, Params, Share, Words, block_local
-from .textutil import ends_sentence, key, word_count
 
 
 class CommentParams(Params):
@@ -45,7 +44,7 @@ def _article_goes_on(following: list, p: CommentParams) -> bool:
     """A bare “Comments” heading followed straight away by two paragraphs of prose,
     with no commenter's name, timestamp or counter between them, is a subheading
     of the article (“Comments: the council received 212 ...”), not a comment list."""
-    return len(following) == 2 and all(word_count(b.text) >= p.prose_words and ends_sentence(b.text)
+    return len(following) == 2 and all(b.m.words >= p.prose_words and b.m.ends
                                        for b in following)
 
 
@@ -54,7 +53,7 @@ def _comments_follow(following: list, evidence, form, p: CommentParams) -> str |
     for b in following[:p.evidence_window]:
         if len(b.text) > p.max_line_chars:
             continue
-        k = key(b.text)
+        k = b.m.key
         if form.exact(k):
             return f"the comment form (“{b.text.strip()}”)"
         if evidence is not None and evidence.match(k):
@@ -75,7 +74,7 @@ def drop_comment_section(draft: Draft) -> Draft:
     before = 0
     seen_prose = False
     for i, b in enumerate(live):
-        k = key(b.text)
+        k = b.m.key
         if seen_prose and len(k) < p.max_marker_chars:
             if strong and strong.match(k):
                 why = f"“{b.text.strip()}” opens the comment section"
@@ -88,7 +87,7 @@ def drop_comment_section(draft: Draft) -> Draft:
                            f"followed by {seen})")
                     return draft.remove(live[i:], "drop_comment_section", "comments", why, "comments.section.weak")
         before += len(b.text)
-        seen_prose = seen_prose or word_count(b.text) >= p.min_prose_words
+        seen_prose = seen_prose or b.m.words >= p.min_prose_words
     return draft
 
 
@@ -98,5 +97,5 @@ def drop_comment_form(draft: Draft) -> Draft:
     m = draft.context.phrases["comment_form"]
     max_chars = draft.context.params.comments.max_line_chars
     decisions = [(b, "comment-form", "a line of the comment form", "comments.form.exact")
-                 for b in draft.live() if len(b.text) < max_chars and m.exact(key(b.text))]
+                 for b in draft.live() if len(b.text) < max_chars and m.exact(b.m.key)]
     return draft.remove_each(decisions, "drop_comment_form")

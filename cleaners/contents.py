@@ -16,7 +16,6 @@ from __future__ import annotations
 import regex
 
 from .document import Block, Draft, Params, Share, Words
-from .textutil import ends_sentence, key, word_count
 
 
 class ContentsParams(Params):
@@ -30,19 +29,18 @@ class ContentsParams(Params):
 _NUMBERING = regex.compile(r"^(?:\d+(?:\.\d+)*\.?|[ivxlc]+\.|[a-z]\))\s+", regex.V1)
 
 
-def _entry_key(text: str) -> str:
+def _entry_key(b: Block) -> str:
     """The entry's words, case and punctuation aside, without its numbering ("2.1 ")."""
-    return _NUMBERING.sub("", key(text))
+    return _NUMBERING.sub("", b.m.key)
 
 
 def _entry_shaped(b: Block, p: ContentsParams) -> bool:
-    t = b.text.strip()
-    n = word_count(t)
-    return 0 < n <= p.max_entry_words and (not ends_sentence(t) or t.endswith("?"))
+    n = b.m.words
+    return 0 < n <= p.max_entry_words and (not b.m.ends or b.text.rstrip().endswith("?"))
 
 
 def _prose(b: Block, p: ContentsParams) -> bool:
-    return word_count(b.text) >= p.prose_words and ends_sentence(b.text)
+    return b.m.words >= p.prose_words and b.m.ends
 
 
 def _runs(live: list[Block], p: ContentsParams) -> list[tuple[int, int]]:
@@ -72,14 +70,14 @@ def drop_table_of_contents(draft: Draft) -> Draft:
     headings: dict[str, list[int]] = {}
     for i in range(len(live) - 1):
         if _entry_shaped(live[i], p) and _prose(live[i + 1], p):
-            headings.setdefault(_entry_key(live[i].text), []).append(i)
+            headings.setdefault(_entry_key(live[i]), []).append(i)
     if len(headings) < p.min_entries:
         return draft
     decisions = []
     for start, end in runs:
         matched, last = [], end - 1
         for i in range(start, end):
-            later = [p for p in headings.get(_entry_key(live[i].text), ()) if p > last]
+            later = [p for p in headings.get(_entry_key(live[i]), ()) if p > last]
             if later:
                 matched.append(i)
                 last = later[0]  # the next entry's heading must come after this one's
@@ -93,7 +91,7 @@ def drop_table_of_contents(draft: Draft) -> Draft:
         why = (f"a table of contents: {len(matched)} of its {stop - first} entries are the article's "
                f"subheadings below")
         label = live[first - 1] if first > 0 else None
-        if label is not None and 0 < word_count(label.text) <= p.max_label_words and not ends_sentence(label.text):
+        if label is not None and 0 < label.m.words <= p.max_label_words and not label.m.ends:
             decisions.append((label, "contents", "the heading of " + why, "contents.heading"))
         decisions += [(b, "contents", why, "contents.entry") for b in live[first:stop]]
     return draft.remove_each(decisions, "drop_table_of_contents")

@@ -17,7 +17,7 @@ import regex
 from .byline import is_organisation, parse_byline
 from .dates import parse_dateline
 from .document import Block, Draft, Params, Words
-from .textutil import ends_sentence, key, word_count
+from .textutil import word_count
 
 
 class DatelineParams(Params):
@@ -45,7 +45,7 @@ def _head(live: list[Block], p: DatelineParams) -> list[Block]:
     """The blocks metadata may be printed in: the first few, and on a whole-page
     text everything before the first paragraph of prose (up to a bound)."""
     for i, b in enumerate(live[:p.head_max_blocks]):
-        if word_count(b.text) >= p.head_prose_words and ends_sentence(b.text):
+        if b.m.words >= p.head_prose_words and b.m.ends:
             return live[:max(i, p.head_blocks)]
     return live[:p.head_blocks]
 
@@ -68,7 +68,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     decisions: list[tuple[Block, str, str, str]] = []
     for b in head + tail:
         if b in tail and published is not None and not any(
-                key(b.text).startswith(lab) for lab in labels):
+                b.m.key.startswith(lab) for lab in labels):
             continue  # a bare date at the end after a dateline: a related story's, not ours
         parts = [q for p in _SEP.split(b.text) for q in _DATE_THEN_BY.split(p) if q.strip()]
         found_dates, found_names, ok = [], [], bool(parts)
@@ -95,7 +95,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             published = published or found_dates[0]
             # a label printed on its own line above the date ("Published" / "12 February 2024")
             i = live.index(b)
-            if i > 0 and key(live[i - 1].text) in labels:
+            if i > 0 and live[i - 1].m.key in labels:
                 decisions.append((live[i - 1], "metadata", "dateline label moved to metadata",
                                   "metadata.dateline-label"))
         authors += [n for n in found_names if n not in authors]

@@ -30,7 +30,7 @@ from functools import lru_cache
 import regex
 
 from .document import Block, Draft, Params, Share, Words
-from .textutil import has_cjk, is_plain, memo_text, word_count
+from .textutil import has_cjk, is_plain, memo_text
 
 
 class DedupeParams(Params):
@@ -79,7 +79,7 @@ def _verse_groups(by_group: dict[int, list[Block]], p: DedupeParams) -> set[int]
     """Groups of 3+ short lines: a poem, song or list, whose lines may repeat.
     (Judged once per group: a text without blank lines is one big group.)"""
     return {g for g, lines in by_group.items()
-            if len(lines) >= p.verse_min_lines and all(word_count(b.text) < p.verse_group_words for b in lines)}
+            if len(lines) >= p.verse_min_lines and all(b.m.words < p.verse_group_words for b in lines)}
 
 
 def _verse_lines(live: list[Block], toks_of: dict[int, list[str]], p: DedupeParams) -> set[int]:

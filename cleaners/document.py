@@ -15,6 +15,7 @@ from typing import Annotated, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .measures import Measures, measure
 from .rules import RULES
 
 SCHEMA_VERSION = "2.1"  # 2: Removal.rule, Stats.removed_by_rule; 2.1: optional warc_record_id, warc_date
@@ -33,6 +34,7 @@ class Block:
     structural evidence from HTML (``caption``, ``heading``, ``list``...);
     text rules never depend on them being present. ``evidence`` is the page
     markup a block came from (HTML only, ``Evidence``), read by the feature pass.
+    ``m`` is its measures, the record every cleaner reads (``measures.Measures``).
     """
 
     index: int
@@ -40,6 +42,12 @@ class Block:
     group: int = 0
     hints: frozenset[str] = frozenset()
     evidence: "Evidence | None" = None
+    # the block's measures (``measures.Measures``: words, key, sentence end ...), taken
+    # when the block is made and read by every cleaner; not part of the block's value
+    m: Measures = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "m", measure(self.text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ import numpy as np
 from .document import Block, Draft
 from .language import stopwords
 from .page_trim import PageTrimParams, _classifier
-from .textutil import ends_sentence, has_cjk, key, memo_text, upper_ratio, word_count, words
+from .measures import measure
+from .textutil import key, memo_text, words
 
 # the page trimmer's prose class under its default thresholds: the model was trained on these
 _DEFAULT_CLASSIFY = _classifier(PageTrimParams())
@@ -117,14 +118,15 @@ _PUNCTS = str.maketrans("", "", "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~…–—‘�
 @memo_text(65536)
 def _shape(text: str, stoplist: str | None) -> tuple[float, ...]:
     """SHAPE columns of one block's text (memoised: boilerplate lines recur)."""
+    m = measure(text)  # the record the cleaners read (the stripped text measures the same)
     t = text.strip()
-    n_words = word_count(t)
+    n_words = m.words
     n_chars = len(t)
-    toks = words(t)
+    toks = m.tokens
     n_toks = len(toks)
     sw = stopwords(stoplist) if stoplist else None
     if sw is not None and toks:
-        stop = sum(map(sw.__contains__, words(t.casefold()))) / n_toks
+        stop = sum(map(sw.__contains__, words(m.folded))) / n_toks
     else:
         stop = -1.0
     caps = sum(map(str.isupper, [w[0] for w in toks]))
@@ -138,17 +140,17 @@ def _shape(text: str, stoplist: str | None) -> tuple[float, ...]:
     else:
         punct = n_chars - len(t.translate(_PUNCTS))
         digits = n_chars - len(t.translate(_DIGITS))
-        upper = upper_ratio(t)
+        upper = m.upper
     spaces = t.count(" ")
     at = "@" in t
     return (
-        math.log1p(n_words), math.log1p(n_chars), float(ends_sentence(t)),
+        math.log1p(n_words), math.log1p(n_chars), float(m.ends),
         punct / max(1, n_chars), upper, digits / max(1, n_chars),
         float(len(_URL.findall(t))) if "//" in t or "www." in t or _TLD_HINT.search(t) else 0.0,
         float(bool(_EMAIL.search(t))) if at else 0.0,
         float(len(_HANDLE.findall(t))) if at else 0.0,
         float(t.count("|")), float(bool(_BULLET.match(text))), caps / n_toks if toks else 0.0,
-        stop, _PROSE[_DEFAULT_CLASSIFY(t, sw or frozenset())], float(has_cjk(t)),
+        stop, _PROSE[_DEFAULT_CLASSIFY(t, sw or frozenset())], float(m.cjk),
         float(len(_SENT.findall(t))), float(t.endswith(":")), float(t[:1].isdigit()),
         ((n_chars - spaces - punct) / n_toks) if toks else 0.0,
         float(len(_QUOTES.findall(t))) if not t.isascii() or '"' in t else 0.0,
@@ -259,7 +261,7 @@ def compute(blocks: tuple[Block, ...] | list[Block], stoplist: str | None, book=
     X[:, col + 9] = math.log1p(total)
     col += len(POSITION)
 
-    keys = [key(b.text) for b in blocks]
+    keys = [b.m.key for b in blocks]
     counts: dict[str, int] = {}
     heads: dict[str, int] = {}
     head_of = [" ".join(k.split(" ", 3)[:3]) for k in keys]

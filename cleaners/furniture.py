@@ -14,7 +14,7 @@ from pydantic import Field
 
 from .document import Block, Draft, Params, Share, Words, block_local
 from .phrases import Matcher, _alternation
-from .textutil import WORD, ends_sentence, key, per_object, word_count
+from .textutil import WORD, ends_sentence, per_object, word_count
 
 
 class FurnitureParams(Params):
@@ -46,9 +46,9 @@ def _short_phrase_hits(draft: Draft, family: str, max_words: int, kind: str, wha
     m: Matcher = draft.context.phrases[family]
     out = []
     for b in draft.live():
-        if word_count(b.text) > max_words:
+        if b.m.words > max_words:
             continue
-        k = key(b.text)
+        k = b.m.key
         for how in kinds:
             hit = getattr(m, how)(k)
             if hit:
@@ -71,10 +71,10 @@ def drop_newsletter_prompts(draft: Draft) -> Draft:
     p: FurnitureParams = draft.context.params.furniture
     hits = []
     for b in draft.live():
-        n = word_count(b.text)
+        n = b.m.words
         if n > p.newsletter_max_words:
             continue
-        k = key(b.text)
+        k = b.m.key
         for how in ("exact", "pattern", "contains", "prefix"):
             hit = getattr(m, how)(k)
             if hit and (how != "prefix" or (n <= p.newsletter_prefix_max_words and not _REPORTED.search(b.text))):
@@ -111,9 +111,9 @@ def drop_cookie_notices(draft: Draft) -> Draft:
     if weak and context:
         taken = {h[0].index for h in hits}
         for b in draft.live():
-            if b.index in taken or word_count(b.text) > max_words:
+            if b.index in taken or b.m.words > max_words:
                 continue
-            k = key(b.text)
+            k = b.m.key
             w = weak.search(k)
             c = w and context.search(k)
             if c:
@@ -132,10 +132,10 @@ def drop_copyright_lines(draft: Draft) -> Draft:
     max_words = draft.context.params.furniture.copyright_max_words
     hits = []
     for b in draft.live():
-        if word_count(b.text) > max_words:
+        if b.m.words > max_words:
             continue
         t = b.text.strip().casefold()
-        k = key(b.text)
+        k = b.m.key
         for how, hit in (("pattern", lambda: m.pattern(t)), ("exact", lambda: m.exact(k)),
                          ("prefix", lambda: m.prefix(k))):
             hit = hit()
@@ -166,9 +166,9 @@ def drop_tag_lines(draft: Draft) -> Draft:
     p: FurnitureParams = draft.context.params.furniture
     hits = []
     for b in draft.live():
-        if word_count(b.text) > p.tags_max_words:
+        if b.m.words > p.tags_max_words:
             continue
-        k = key(b.text)
+        k = b.m.key
         hit = m.prefix(k)
         if hit and _tag_list(k[len(hit):], p.tag_item_max_words):
             hits.append((b, "tags", f"tag or category line (prefix “{hit}”)", "tags.prefix"))
@@ -185,7 +185,7 @@ def drop_share_buttons(draft: Draft) -> Draft:
     for b in draft.live():
         if len(b.text) > max_chars:
             continue
-        k = key(b.text)
+        k = b.m.key
         hit = m.exact(k)
         if hit:
             out.append((b, "share", f"share or follow button (“{hit}”)", "share.exact"))
@@ -210,7 +210,7 @@ def drop_headline_lists(draft: Draft) -> Draft:
     i = 0
     while i < len(live):
         b = live[i]
-        if key(b.text) in heads:
+        if b.m.key in heads:
             run = [b]
             j = i + 1
             while j < len(live) and _headline_like(live[j], max_words):
@@ -226,8 +226,8 @@ def drop_headline_lists(draft: Draft) -> Draft:
 
 
 def _headline_like(b: Block, max_words: int) -> bool:
-    n = word_count(b.text)
-    return 0 < n <= max_words and not ends_sentence(b.text)
+    n = b.m.words
+    return 0 < n <= max_words and not b.m.ends
 
 
 def drop_author_bios(draft: Draft) -> Draft:
@@ -242,19 +242,19 @@ def drop_author_bios(draft: Draft) -> Draft:
     live = draft.live()
     out = []
     for b in live[-p.bio_tail_blocks:]:
-        if word_count(b.text) <= p.bio_max_words and m.pattern(b.text.strip()):
+        if b.m.words <= p.bio_max_words and m.pattern(b.text.strip()):
             out.append((b, "author-bio", "an author bio at the end of the article", "bio.pattern"))
     heads = {h.casefold() for h in m.get("heading")}
     if heads:
-        total = sum(word_count(b.text) for b in live) or 1
+        total = sum(b.m.words for b in live) or 1
         seen = 0
         for i, b in enumerate(live):
-            seen += word_count(b.text)
-            if seen < p.box_from * total or key(b.text) not in heads:
+            seen += b.m.words
+            if seen < p.box_from * total or b.m.key not in heads:
                 continue
             box = [b]
             for x in live[i + 1:i + 1 + p.box_max_blocks]:
-                if word_count(x.text) > p.box_max_words or key(x.text) in heads:
+                if x.m.words > p.box_max_words or x.m.key in heads:
                     break
                 box.append(x)
             # a heading with no bio under it is left to the other rules; the bio opens with
@@ -280,7 +280,7 @@ def _standalone_bios(live: list, m: Matcher, p: FurnitureParams) -> list:
         return []
     out = []
     for b in live:
-        n = word_count(b.text)
+        n = b.m.words
         if not (p.standalone_min_words <= n <= p.standalone_max_words):
             continue
         t = b.text.strip()
@@ -289,7 +289,7 @@ def _standalone_bios(live: list, m: Matcher, p: FurnitureParams) -> list:
             continue
         name = _NAME_WORD.findall(hit.group("name") if "name" in hit.re.groupindex else t[:hit.end()])
         surname = name[-1] if name else None
-        if surname is None or any(x is not b and word_count(x.text) >= p.standalone_min_words
+        if surname is None or any(x is not b and x.m.words >= p.standalone_min_words
                                   and _mentions(x.text, surname) for x in live):
             continue
         out.append((b, f"an author bio (“{t[:hit.end()]} …”), its name used nowhere else in the text"))
@@ -332,7 +332,7 @@ def drop_disclosure_notes(draft: Draft) -> Draft:
     max_words = draft.context.params.furniture.disclosure_max_words
     out = []
     for b in draft.live():
-        if word_count(b.text) > max_words:
+        if b.m.words > max_words:
             continue
         hit = m.pattern(b.text.strip().casefold())  # behind its literal pre-filter: cheaper than _REPORTED
         # “We may earn a commission,” the company said: reported, not the site's note

@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from .document import Draft, Params, Words, block_local
-from .textutil import key, per_object, word_count
+from .textutil import per_object
 
 
 class InterfaceParams(Params):
@@ -31,9 +31,9 @@ def drop_interface_labels(draft: Draft) -> Draft:
     max_words = params.max_words
     decisions = []
     for b in draft.live():
-        if word_count(b.text) > max_words:
+        if b.m.words > max_words:
             continue
-        k = key(b.text)
+        k = b.m.key
         # the text itself too: the key drops a leading currency sign ("$89 at Amazon"); most
         # keys are the folded text already, and are not looked up twice
         folded = b.text.strip().casefold()
@@ -49,9 +49,9 @@ def drop_interface_labels(draft: Draft) -> Draft:
     if form is not None:
         taken = {d[0].index for d in decisions}
         for b in draft.live():
-            if b.index in taken or word_count(b.text) > params.form_max_words:
+            if b.index in taken or b.m.words > params.form_max_words:
                 continue
-            k = key(b.text)
+            k = b.m.key
             hit = k if form.fullmatch(k) else None
             if hit:
                 decisions.append((b, "interface", f"a web form's message or field (“{hit}”), not article text",

@@ -26,7 +26,6 @@ import numpy as np
 from .document import Draft
 from .features import CLASS_BAD, FEATURES, INDEX, document_features
 from .model import BlockModel, ModelError, shipped
-from .textutil import word_count
 
 RULE = "learned.block"
 KIND = "learned"
@@ -127,8 +126,8 @@ def drop_learned_boilerplate(draft: Draft) -> Draft:
         for (b, i, sc), c in zip(chosen, contrib):
             decisions.append((b, KIND, explain(model, X[i], sc, b, contrib=c), RULE))
     if decisions:
-        live_words = sum(word_count(b.text) for b in draft.live())
-        if sum(word_count(d[0].text) for d in decisions) > MAX_SHARE * live_words:
+        live_words = sum(b.m.words for b in draft.live())
+        if sum(d[0].m.words for d in decisions) > MAX_SHARE * live_words:
             return draft  # the page is not what it learned from (a data table, a listing): precision first
     return draft.remove_each(decisions, "drop_learned_boilerplate")
 

@@ -12,7 +12,6 @@ Text input has no hints: this cleaner never fires on it."""
 from __future__ import annotations
 
 from .document import Draft, block_local
-from .textutil import ends_sentence, word_count
 
 # a sentence of the text before a marked excerpt: longer than a headline ("Why did it fail?")
 PROSE_MIN_WORDS = 12
@@ -42,7 +41,7 @@ def drop_marked_boxes(draft: Draft) -> Draft:
         hints = b.hints & BOX_HINTS.keys()
         if "excerpt" in hints and not prose_before:
             hints = hints - {"excerpt"}
-        prose_before = prose_before or (ends_sentence(b.text) and word_count(b.text) >= PROSE_MIN_WORDS)
+        prose_before = prose_before or (b.m.ends and b.m.words >= PROSE_MIN_WORDS)
         for h in sorted(hints):
             rule, kind, what = BOX_HINTS[h]
             out.append((b, kind, f"the page's markup puts it in {what} (class or id “{h}”)", rule))

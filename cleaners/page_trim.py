@@ -25,7 +25,8 @@ import regex
 
 from .document import Block, Draft, Params, Share, Words
 from .language import stopwords
-from .textutil import ends_sentence, has_cjk, memo_text, word_count, words
+from .measures import measure
+from .textutil import memo_text, words
 
 
 class PageTrimParams(Params):
@@ -59,8 +60,9 @@ HTML_EXTRACTED = frozenset({"trafilatura", "trafilatura-recall"})  # extractions
 _CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]")
 
 
-def _stop_ratio(text: str, sw: frozenset[str]) -> float:
-    toks = words(text.casefold())
+def _stop_ratio(folded: str, sw: frozenset[str]) -> float:
+    """Share of the (case-folded) text's words that are stopwords."""
+    toks = words(folded)
     return sum(map(sw.__contains__, toks)) / len(toks) if toks else 0.0
 
 
@@ -77,18 +79,19 @@ def _classifier(p: PageTrimParams):
 
 def _classify_text(text: str, sw: frozenset[str], p: PageTrimParams) -> str:
     """good (prose), near (could be prose), bad (navigation-like)."""
-    t = text.strip()
-    if has_cjk(t):
+    m = measure(text)  # the stripped text measures the same
+    if m.cjk:
+        t = text.strip()
         if len(t) >= p.cjk_good_chars and any(c in t for c in "，。、；！？"):
             return "good"
-        if len(t) >= p.cjk_near_sentence_chars and ends_sentence(t) or len(_CJK_CHAR.findall(t)) >= p.cjk_near_chars:
+        if len(t) >= p.cjk_near_sentence_chars and m.ends or len(_CJK_CHAR.findall(t)) >= p.cjk_near_chars:
             return "near"  # a line of 20+ characters of running CJK text is not a menu item
         return "bad"
-    n = word_count(t)
-    ratio = _stop_ratio(t, sw) if sw else p.no_stoplist_ratio
-    if n >= p.good_min_words and ratio >= p.good_min_stop and (ends_sentence(t) or n >= p.good_long_words):
+    n = m.words
+    ratio = _stop_ratio(m.folded, sw) if sw else p.no_stoplist_ratio
+    if n >= p.good_min_words and ratio >= p.good_min_stop and (m.ends or n >= p.good_long_words):
         return "good"
-    if n >= p.near_min_words and ends_sentence(t) and ratio >= p.good_min_stop / 2:
+    if n >= p.near_min_words and m.ends and ratio >= p.good_min_stop / 2:
         return "near"
     return "bad"
 
@@ -107,7 +110,7 @@ def _body_bounds(cls: list[str], live: list[Block], p: PageTrimParams) -> tuple[
         return None
 
     def anchored(i: int) -> bool:
-        return word_count(live[i].text) >= p.anchor_words or \
+        return live[i].m.words >= p.anchor_words or \
             (i > 0 and cls[i - 1] != "bad") or (i + 1 < len(cls) and cls[i + 1] != "bad")
 
     anchors = [i for i in good if anchored(i)] or good
@@ -138,14 +141,13 @@ def _touching_prose(run: list[Block], classes: dict[int, str], p: PageTrimParams
 
 
 def _subheading(b: Block, p: PageTrimParams) -> bool:
-    t = b.text.strip()
-    return 0 < word_count(t) <= p.subhead_max_words and not ends_sentence(t)
+    return 0 < b.m.words <= p.subhead_max_words and not b.m.ends
 
 
 def _nav_like(run: list[Block], classes: dict[int, str], p: PageTrimParams) -> bool:
     if len(run) < p.nav_min_run:
         return False
-    sentences = sum(1 for b in run if ends_sentence(b.text))
+    sentences = sum(1 for b in run if b.m.ends)
     bad = sum(1 for b in run if classes[b.index] == "bad")
     return sentences <= p.nav_max_sentence_share * len(run) and bad >= p.nav_min_bad_share * len(run)
 
@@ -259,10 +261,10 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str], p: PageTrimParams, 
     live = draft.live()
     if not live:
         return draft
-    total = sum(word_count(b.text) for b in live)
+    total = sum(b.m.words for b in live)
     seen, from_index = 0, live[-1].index
     for b in live:
-        seen += word_count(b.text)
+        seen += b.m.words
         if seen >= p.end_marker_from * total:
             from_index = b.index
             break

@@ -13,7 +13,7 @@ from __future__ import annotations
 import regex
 
 from .document import Draft, Params, Share, Words, block_local
-from .textutil import ends_sentence, key, upper_ratio, word_count
+from .textutil import ends_sentence
 
 
 class PromoParams(Params):
@@ -50,9 +50,9 @@ def drop_promos(draft: Draft) -> Draft:
     max_words = draft.context.params.promos.max_promo_words
     decisions = []
     for b in draft.live():
-        if word_count(b.text) > max_words or _quoted(b.text) or key(b.text) in list_heads:
+        if b.m.words > max_words or _quoted(b.text) or b.m.key in list_heads:
             continue
-        hit = m.any(key(b.text))
+        hit = m.any(b.m.key)
         if hit:
             how, phrase = hit
             decisions.append((b, "promo", f"call to action or link to other content ({how} “{phrase}”)",
@@ -78,10 +78,10 @@ def _caps_subheading(live: list, i: int, p: PromoParams) -> bool:
     rather than opening a section. Precision first: a short related headline of this
     shape is left in."""
     b = live[i]
-    if word_count(b.text) > p.subhead_max_words or _KICKER.search(b.text) or i + 1 >= len(live):
+    if b.m.words > p.subhead_max_words or _KICKER.search(b.text) or i + 1 >= len(live):
         return False
-    nxt = live[i + 1].text
-    return word_count(nxt) >= p.subhead_prose_words and ends_sentence(nxt) and upper_ratio(nxt) < p.caps_ratio
+    nxt = live[i + 1].m
+    return nxt.words >= p.subhead_prose_words and nxt.ends and nxt.upper < p.caps_ratio
 
 
 def drop_allcaps_headlines(draft: Draft) -> Draft:
@@ -91,11 +91,11 @@ def drop_allcaps_headlines(draft: Draft) -> Draft:
     decisions = []
     live = draft.live()
     for i, b in enumerate(live):
-        n = word_count(b.text)
+        n = b.m.words
         if not (p.caps_min_words <= n <= p.caps_max_words):
             continue
         # the tests below are all required: the cheapest, and the one most lines fail, first
-        if upper_ratio(b.text) < p.caps_ratio:
+        if b.m.upper < p.caps_ratio:
             continue
         if _enclosed_in_quotes(b.text):
             continue  # a quoted telegram, sign or chant: “ARRIVING SATURDAY EVENING TRAIN STOP”

@@ -17,7 +17,6 @@ still caught by its phrase family later in the chain.
 from __future__ import annotations
 
 from .document import Block, Draft, Params, Words
-from .textutil import ends_sentence, word_count
 
 
 class SiteProfileParams(Params):
@@ -29,14 +28,14 @@ class SiteProfileParams(Params):
 
 
 def _prose(b: Block, p: SiteProfileParams) -> bool:
-    return word_count(b.text) >= p.prose_words and ends_sentence(b.text)
+    return b.m.words >= p.prose_words and b.m.ends
 
 
 def _opens_body_section(live: list[Block], i: int, hits: set[int], p: SiteProfileParams) -> bool:
     """A heading-shaped block with prose before it and after it, followed by a block
     the site does not repeat (the section's own text: a paragraph, an ingredient)."""
     b = live[i]
-    if not (0 < word_count(b.text) <= p.heading_max_words) or ends_sentence(b.text) or i + 1 >= len(live):
+    if not (0 < b.m.words <= p.heading_max_words) or b.m.ends or i + 1 >= len(live):
         return False
     if live[i + 1].index in hits:
         return False

@@ -6,7 +6,7 @@ from dataclasses import replace
 import regex
 
 from .document import Draft, Params, Removal, Words
-from .textutil import ends_sentence, key, word_count
+from .textutil import key, word_count
 
 
 class TitleParams(Params):
@@ -59,13 +59,13 @@ def extract_title(draft: Draft) -> Draft:
     t = first.text.strip()
     if not _headline_shaped(t, p):
         return _title_from_trimmed_head(draft, p)
-    n = word_count(t)
-    rest_words = sum(word_count(b.text) for b in live[1:6])
+    n = first.m.words
+    rest_words = sum(b.m.words for b in live[1:6])
     if rest_words < 3 * n or rest_words < 30:
         return draft  # no body to head: maybe a list or a stub
     drop = [first]
     for b in live[1:3]:
-        if key(b.text) == key(t):
+        if b.m.key == first.m.key:
             drop.append(b)
     draft = draft.with_meta(title=t)
     return draft.remove(drop, "extract_title", "metadata", "headline moved to title", "title.headline")
@@ -80,7 +80,7 @@ def _headline_alone(draft: Draft, live: list, p: TitleParams) -> Draft:
     if len(live) > p.alone_max_blocks:
         return draft
     heads = [b for b in live if _headline_shaped(b.text.strip(), p)
-             and word_count(b.text) > p.alone_label_words]
+             and b.m.words > p.alone_label_words]
     if len(heads) != 1 and len(live) > 1:
         return draft
     head = heads[0] if heads else live[0]
@@ -88,7 +88,7 @@ def _headline_alone(draft: Draft, live: list, p: TitleParams) -> Draft:
     if not _headline_shaped(t, p) or t.endswith(("...", "…")) or not (t[0].isalnum() or t[0] in "\"“‘'«"):
         return draft  # a list item ("+ Added …") or a cut teaser is not a headline
     labels = [b for b in live if b is not head]
-    if any(word_count(b.text) > p.alone_label_words or b.text.strip().endswith(".") for b in labels):
+    if any(b.m.words > p.alone_label_words or b.text.strip().endswith(".") for b in labels):
         return draft
     draft = draft.with_meta(title=head.text.strip())
     draft = draft.remove([head], "extract_title", "metadata", "a headline with no body moved to title",
@@ -115,18 +115,18 @@ def _teaser_card(draft: Draft, live: list, p: TitleParams) -> Draft:
     The headline becomes the title; the excerpt and the labels go. The card must show its
     headline above the excerpt (a lone excerpt that trails off stays), every other block
     must be a short label, and a second paragraph of prose keeps everything."""
-    if sum(word_count(b.text) for b in live) > p.teaser_max_words:
+    if sum(b.m.words for b in live) > p.teaser_max_words:
         return draft
-    cut = [b for b in live if word_count(b.text) >= p.teaser_min_excerpt and _cut_short(b.text.strip(), p)]
+    cut = [b for b in live if b.m.words >= p.teaser_min_excerpt and _cut_short(b.text.strip(), p)]
     if len(cut) != 1:
         return draft
     excerpt = cut[0]
     head = next((b for b in live if b.index < excerpt.index and _headline_shaped(b.text.strip(), p)
-                 and word_count(b.text) > p.alone_label_words), None)
+                 and b.m.words > p.alone_label_words), None)
     if head is None:
         return draft
     others = [b for b in live if b is not excerpt and b is not head]
-    if any(word_count(b.text) > p.teaser_label_words or ends_sentence(b.text) for b in others):
+    if any(b.m.words > p.teaser_label_words or b.m.ends for b in others):
         return draft  # a sentence beside the excerpt: body text, not a card's labels
     draft = draft.with_meta(title=head.text.strip())
     draft = draft.remove([head], "extract_title", "metadata", "the headline of a teaser card moved to title",
@@ -139,7 +139,7 @@ def _drop_declared_title(draft: Draft, p: TitleParams) -> Draft:
     """A title declared with the input (an HTML page's <title>/og:title) that the text
     prints again as its headline: that block, among the first few, is the title."""
     tk = key(draft.meta.title)
-    drop = [b for b in draft.live()[:p.repeat_blocks] if key(b.text) == tk]
+    drop = [b for b in draft.live()[:p.repeat_blocks] if b.m.key == tk]
     return draft.remove(drop, "extract_title", "metadata", "headline repeats the declared title",
                         "title.declared") if drop else draft
 

@@ -3,6 +3,8 @@
 Every cleaner asks for the same measures of the same blocks (a block's word
 count is read a dozen times down the chain), so the costly ones are memoised
 by text; ASCII text, the common case, takes shortcuts that give the same answer.
+A block's own measures are read from its record (``measures.Measures``, ``Block.m``),
+built from these functions once per text; the functions serve every other string.
 """
 from __future__ import annotations
 

@@ -64,11 +64,20 @@ def trafilatura_text(data: bytes) -> str:
     return trafilatura.extract(data, include_comments=False, deduplicate=False) or ""
 
 
-def run_set(set_name: str, cache: Path, folds: dict[int, BlockModel], threshold: float, tracks, out: Path):
+def runs_of(threshold: tuple[float, float], sweep=(), modes=tuple(MODES)) -> dict[str, tuple[list, tuple]]:
+    """name -> (cleaners disabled, thresholds): the modes at the threshold, and ``both@T``
+    for each line threshold T of a sweep (sentence threshold max(T, the sentence one))."""
+    runs = {m: (MODES[m], threshold) for m in modes}
+    for t in sweep:
+        runs[f"both@{t:g}"] = (MODES["both"], (t, max(t, threshold[1])))
+    return runs
+
+
+def run_set(set_name: str, cache: Path, folds: dict[int, BlockModel], runs: dict, tracks, out: Path):
     recs = dataset.index(set_name)
     root = cache / set_name
     for track in tracks:
-        for mode in MODES:
+        for mode in runs:
             (out / set_name / track / mode).mkdir(parents=True, exist_ok=True)
         if track == "html":
             (out / set_name / track / "trafilatura").mkdir(parents=True, exist_ok=True)
@@ -84,7 +93,7 @@ def run_set(set_name: str, cache: Path, folds: dict[int, BlockModel], threshold:
             else:
                 blocks = segment((root / track / f"{pid}.txt").read_text(encoding="utf-8"))
                 meta, stats = {}, {"extraction": "text"}
-            for mode, disable in MODES.items():
+            for mode, (disable, threshold) in runs.items():
                 cfg = {"cleaners": {"disable": disable},
                        "learned": {"enabled": True, "threshold": threshold[0], "sentence_threshold": threshold[1],
                                    "only_after_rules": mode != "model"}}
@@ -180,6 +189,10 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", default=list(dataset.SETS))
     ap.add_argument("--tracks", nargs="+", default=list(dataset.TRACKS))
     ap.add_argument("--keep", type=Path)
+    ap.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES))
+    ap.add_argument("--sweep", nargs="+", type=float, default=[],
+                    help="also run 'both' at each of these line thresholds, in the same run")
+    ap.add_argument("--no-cost", action="store_true", help="skip the cost lines")
     a = ap.parse_args()
     ship = shipped()
     if ship is None and (a.family is None or a.threshold is None):
@@ -197,18 +210,20 @@ def main() -> None:
     lines += ["| set | input | run | F1 | P | R | target met |", "|---|---|---|---|---|---|---|"]
     for st in a.sets:
         t0 = time.perf_counter()
-        run_set(st, a.cache, folds, threshold, a.tracks, out)
+        runs = runs_of(threshold, a.sweep, a.modes)
+        run_set(st, a.cache, folds, runs, a.tracks, out)
         print(f"{st}: cleaned in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
         for track in a.tracks:
             base = score(out / st / track / "trafilatura", a.cache / st, st) if track == "html" else None
             if base:
                 lines.append(f"| {st} | {track} | trafilatura | {base['f1']:.3f} | {base['precision']:.3f} | "
                              f"{base['recall']:.3f} | |")
-            for mode in MODES:
+            for mode in runs:
                 m = score(out / st / track / mode, a.cache / st, st)
                 lines.append(f"| {st} | {track} | {mode} | {m['f1']:.3f} | {m['precision']:.3f} | "
                              f"{m['recall']:.3f} | {met(st, track, m, base)} |")
-    lines += [""] + cost(a.cache)
+    if not a.no_cost:
+        lines += [""] + cost(a.cache)
     print("\n".join(lines))
     print(f"predictions in {out}", file=sys.stderr)
 

@@ -41,7 +41,7 @@ from .textutil import key, memo_text, words
 # the page trimmer's prose class under its default thresholds: the model was trained on these
 _DEFAULT_CLASSIFY = _classifier(PageTrimParams())
 
-VERSION = "1"
+VERSION = "2"
 
 # the families whose matches the first model used (split counts on grouped folds); the
 # rest (captions, tags, bio...) either never fired on a block the rules left or added nothing
@@ -68,6 +68,9 @@ NEIGHBOURS = (-2, -1, 1, 2)
 POSITION = ("pos_rel", "from_start_log", "from_end_log", "words_before_share", "prose_before_log",
             "prose_after_log", "before_first_prose", "after_last_prose", "blocks_log", "doc_words_log")
 CONTEXT = ("repeats", "repeats_prefix", "group_size_log", "group_pos", "group_single")
+LAYOUT = ("main_in", "main_before", "main_after", "main_dist_log", "main_words_between_log", "main_share",
+          "win_prose_share", "win_words_log", "win_sent_share", "short_run_log", "prose_run_words_log",
+          "period_match", "words_after_share")
 HTML = ("html_doc", "ev_matched", "ev_link_share", "ev_depth", "ev_class_bad", "ev_class_good")
 
 FEATURES: tuple[str, ...] = (
@@ -78,6 +81,7 @@ FEATURES: tuple[str, ...] = (
     + HTML
     + tuple(f"tag_{t}" for t in TAG_KINDS)
     + tuple(f"in_{l}" for l in LANDMARKS)
+    + LAYOUT
 )
 INDEX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -325,8 +329,96 @@ def compute(blocks: tuple[Block, ...] | list[Block], stoplist: str | None, book=
         for j, l in enumerate(LANDMARKS):
             if l in e.inside:
                 X[i, land_col + j] = 1.0
-    assert land_col + len(LANDMARKS) == len(FEATURES)
+    col = land_col + len(LANDMARKS)
+    X[:, col:col + len(LAYOUT)] = _layout(S, wc)
+    assert col + len(LAYOUT) == len(FEATURES)
     return X
+
+
+WINDOW = 5           # blocks either side for the windowed measures
+SHORT_WORDS = 8      # a block of fewer words and no sentence end is "short" (menus, labels, card lines)
+BAD_PENALTY = 10     # words a non-prose block costs the main run (jusText-like: a menu breaks the run)
+PERIODS = (2, 3, 4)  # card grids: headline / excerpt / date repeating
+
+
+def _runs(flag: np.ndarray) -> np.ndarray:
+    """For each True position, the number of the run of consecutive Trues it is in (-1 elsewhere)."""
+    first = flag & np.concatenate(([True], ~flag[:-1]))
+    rid = np.cumsum(first) - 1
+    return np.where(flag, rid, -1)
+
+
+def _windowed(a: np.ndarray, w: int) -> np.ndarray:
+    """Mean of ``a`` over the blocks within w either side, the block itself left out."""
+    n = len(a)
+    c = np.concatenate(([0.0], np.cumsum(a)))
+    i = np.arange(n)
+    lo, hi = np.maximum(0, i - w), np.minimum(n, i + w + 1)
+    cnt = hi - lo - 1
+    return np.where(cnt > 0, (c[hi] - c[lo] - a) / np.maximum(cnt, 1), -1.0)
+
+
+def _layout(S: np.ndarray, wc: np.ndarray) -> np.ndarray:
+    """LAYOUT columns: where the block sits in the page's layout.
+
+    The main run is the densest run of prose (jusText-like): the span of blocks with
+    the largest sum of good-prose words minus a cost for every other block
+    (``BAD_PENALTY`` + its words; near-prose blocks are free), found in one pass."""
+    n = len(wc)
+    out = np.zeros((n, len(LAYOUT)))
+    pc = S[:, SHAPE.index("prose_class")]
+    sent = S[:, SHAPE.index("sentence_end")]
+    good = pc == 2.0
+    gain = np.where(good, wc, np.where(pc == 1.0, 0.0, -(BAD_PENALTY + wc)))
+    best, start, s0, e0, cur = -1.0, 0, 0, -1, 0.0
+    for i in range(n):            # Kadane: the span of the largest total gain
+        if cur <= 0:
+            cur, start = gain[i], i
+        else:
+            cur += gain[i]
+        if cur > best:
+            best, s0, e0 = cur, start, i
+    idx = np.arange(n)
+    cw = np.concatenate(([0.0], np.cumsum(wc)))
+    total = float(cw[-1]) or 1.0
+    if best > 0:
+        inside = (idx >= s0) & (idx <= e0)
+        out[:, 0] = inside
+        out[:, 1] = idx < s0
+        out[:, 2] = idx > e0
+        dist = np.where(idx < s0, s0 - idx, np.where(idx > e0, idx - e0, 0))
+        out[:, 3] = np.log1p(dist)
+        between = np.where(idx < s0, cw[s0] - cw[idx + 1], np.where(idx > e0, cw[idx] - cw[e0 + 1], 0.0))
+        out[:, 4] = np.log1p(between)
+        out[:, 5] = (cw[e0 + 1] - cw[s0]) / total
+    else:
+        out[:, 3] = math.log1p(n)
+        out[:, 4] = math.log1p(total)
+    out[:, 6] = _windowed(good.astype(float), WINDOW)
+    out[:, 7] = _windowed(S[:, 0], WINDOW)
+    out[:, 8] = _windowed(sent, WINDOW)
+    short = (wc < SHORT_WORDS) & (sent == 0)
+    for flag, j, weight in ((short, 9, None), (pc >= 1.0, 10, wc)):
+        rid = _runs(flag)
+        if (rid >= 0).any():
+            sizes = np.bincount(rid[rid >= 0], weights=None if weight is None else weight[rid >= 0])
+            out[rid >= 0, j] = np.log1p(sizes[rid[rid >= 0]])
+    sig = np.minimum(np.floor(np.log2(1 + wc)), 6) * 2 + sent
+    for p in PERIODS:             # the share of i +- p, i +- 2p with the block's own shape
+        hits = np.zeros(n)
+        cnt = np.zeros(n)
+        for k in (-2 * p, -p, p, 2 * p):
+            j = idx + k
+            ok = (j >= 0) & (j < n)
+            cnt += ok
+            hits[ok] += sig[j[ok]] == sig[ok]
+        # a period counts only when the block's immediate neighbour differs (else a plain list)
+        nb = np.zeros(n, dtype=bool)
+        nb[1:] |= sig[1:] != sig[:-1]
+        nb[:-1] |= sig[:-1] != sig[1:]
+        out[:, 11] = np.maximum(out[:, 11], np.where((cnt > 0) & nb, hits / np.maximum(cnt, 1), 0.0))
+    out[:, 12] = (total - cw[1:]) / total
+    return out
 
 
 def document_features(draft: Draft) -> np.ndarray:

@@ -218,6 +218,17 @@ def describe(name: str, x: np.ndarray, block=None) -> str | None:
         return FLAGS[name]
     if name == "digit_share" and _v(x, name) > 0.2:
         return "mostly digits"
+    if name in ("main_after", "main_before", "main_dist_log", "main_words_between_log") \
+            and not _v(x, "main_in"):
+        n = round(math.expm1(_v(x, "main_dist_log")))
+        side = "after" if _v(x, "main_after") else "before"
+        return f"{n} block{'s' if n != 1 else ''} {side} the article's main run of prose"
+    if name == "period_match" and _v(x, name) >= 0.75:
+        return "in a repeating pattern of short blocks (a card grid)"
+    if name == "short_run_log" and _v(x, name) >= math.log1p(4):
+        return f"in a run of {round(math.expm1(_v(x, name)))} short lines"
+    if name in ("win_prose_share", "win_sent_share") and _v(x, name) == 0:
+        return "no prose within five blocks"
     if name.startswith("n-") or name.startswith("n+"):
         side = "before" if name.startswith("n-") else "after"
         if "words_log" in name and _v(x, name) >= 0:

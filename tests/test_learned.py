@@ -73,6 +73,25 @@ def test_feature_rows_follow_the_blocks_and_are_computed_once():
     assert np.array_equal(compute(blocks, None, build_book()), compute(blocks, None, build_book()))
 
 
+def test_layout_features_find_the_main_run_the_card_grid_and_the_menu():
+    cards = "".join(f"Headline number {i} about the harbour\nA short excerpt of story {i} that ends here.\n"
+                    f"March {i + 1}, 2024\n" for i in range(4))
+    body = "\n".join([P1, P2, P1.replace("Tuesday", "Monday"), P2.replace("spring", "autumn")])
+    text = "Home\nNews\nSport\nWeather\nContact\n" + body + "\nRelated stories\n" + cards
+    blocks = segment(text)
+    X = compute(blocks, "english", build_book())
+    col = {f: X[:, INDEX[f]] for f in ("main_in", "main_before", "main_after", "main_dist_log", "period_match",
+                                       "short_run_log", "words_after_share", "main_share")}
+    assert col["main_in"][5:9].all() and not col["main_in"][:5].any() and not col["main_in"][9:].any()
+    assert col["main_before"][:5].all() and col["main_after"][9:].all()
+    assert col["main_dist_log"][4] == pytest.approx(np.log1p(1)) and col["main_dist_log"][0] == pytest.approx(np.log1p(5))
+    assert col["short_run_log"][0] == pytest.approx(np.log1p(5)) and col["short_run_log"][5] == 0  # the menu
+    # the cards repeat headline / excerpt / date with period 3; the prose paragraphs do not
+    assert col["period_match"][16] == 1.0 and col["period_match"][6] == 0.0
+    assert col["words_after_share"][-1] == 0 and col["words_after_share"][0] > 0.9
+    assert 0.5 < col["main_share"][0] < 1
+
+
 def test_html_evidence_reaches_the_features():
     from cleaners.html import html_blocks
 
@@ -128,12 +147,13 @@ def test_the_threshold_is_configurable_and_the_cleaner_can_be_switched_off():
     off = {"drop_share_buttons"}
     for config in ({"cleaners": {"disable": sorted(off | {"drop_learned_boilerplate"})}, "learned": {"enabled": True}},
                    {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 1.0}},
-                   {"cleaners": {"disable": sorted(off)}}):  # off by default
+                   {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": False}}):
         doc = clean_text(text, model=_share_model(), config=config)
         assert "Share on Facebook" in doc.text
-    doc = clean_text(text, model=_share_model(), config={"cleaners": {"disable": sorted(off)},
-                                                         "learned": {"enabled": True, "threshold": 0.5}})
-    assert "Share on Facebook" not in doc.text
+    for config in ({"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 0.5}},
+                   {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 0.5}}):  # on by default
+        doc = clean_text(text, model=_share_model(), config=config)
+        assert "Share on Facebook" not in doc.text
     # a block shaped like a sentence takes the sentence threshold (never below the line one)
     everything = _share_model(intercept=10.0)
     cfg = {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 0.5, "sentence_threshold": 1.0}}
@@ -160,7 +180,7 @@ def test_the_shipped_model_explains_its_removals():
              "Most popular", "Privacy Policy", "Terms of Use", "Contact us", "© 2024 Harbour Gazette"]
     doc = clean_text("\n".join(lines) + "\n", config={"cleaners": {"disable": [
         n for n in ("trim_page_chrome", "drop_copyright_lines", "drop_newsletter_prompts", "drop_interface_labels")]},
-        "learned": {"enabled": True}})
+        "learned": {"enabled": True, "threshold": 0.8}})  # a menu this short scores 0.82-0.91
     learned = [r for r in doc.removed if r.cleaner == "drop_learned_boilerplate"]
     assert learned, doc.removed
     for r in learned:

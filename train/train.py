@@ -15,7 +15,9 @@
 3. The threshold, precision first, on what the model really judges (its cleaner
    runs after the rules), out of fold: see ``choose_threshold`` (no kind of input
    may lose more than 1.5% of its body tokens against the rules alone; then the best
-   mean F1 of the ``proxy`` track figures, the highest threshold among near-ties).
+   mean F1 of the ``proxy`` track figures, the highest threshold among near-ties), unless
+   ``--threshold`` / ``--sentence-threshold`` give the pair chosen on the real track figures
+   (bench/learned.py ``--sweep``: the proxy leaves ambiguous blocks out and runs no chain).
 4. The final model on all labelled blocks, written as ``block_model.json`` with
    its feature list, the training-data hash, the table's hash and the threshold;
    the report beside it. With ``--folds-dir``, the five fold models too (the
@@ -315,6 +317,10 @@ def main() -> None:
     ap.add_argument("--reuse-final", action="store_true",
                     help="keep the trees of the shipped model when it was fitted on this table (training is "
                          "deterministic: a refit gives the same trees); thresholds and report are redone")
+    ap.add_argument("--threshold", type=float,
+                    help="the line threshold to ship, chosen on the track figures of bench/learned.py "
+                         "(default: choose_threshold's, on the proxy)")
+    ap.add_argument("--sentence-threshold", type=float, help="the sentence threshold to ship (with --threshold)")
     a = ap.parse_args()
     table_path = a.table or a.cache / "table.npz"
     t = dataset.load(table_path)
@@ -324,7 +330,11 @@ def main() -> None:
     fams, scores = {}, {}
     for fam in a.families:
         s = out_of_fold(t, fam, folds_dir=(a.folds_dir / fam) if a.folds_dir else None, reuse=a.reuse_folds)
-        tl, ts = choose_threshold(t, s, verbose=True)
+        if a.threshold is not None:
+            tl = a.threshold
+            ts = max(tl, a.sentence_threshold if a.sentence_threshold is not None else MIN_SENTENCE_THRESHOLD)
+        else:
+            tl, ts = choose_threshold(t, s, verbose=True)
         rowth = np.where(sentence_rows(t), ts, tl)
         scores[fam] = s
         fams[fam] = {"auc": round(auc(t.y[lab], s[lab]), 4), "ap": round(average_precision(t.y[lab], s[lab], w_tok[lab]), 4),

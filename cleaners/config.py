@@ -51,12 +51,14 @@ class CleanersSection(BaseModel):
 
 class LearnedSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # On by default since model 2 (page-layout features, cleaners/features.py VERSION 2): on the
-    # grouped folds, at its thresholds (0.92 line / 0.94 sentence), every text track's F1 rises
-    # (+.001 to +.005) for at most .004 recall, html unchanged (bench/RESULTS.md). It costs about
-    # twice the chain's CPU time. `enabled = false` turns off its removals and the weighing of
-    # shape rules against it (cleaners/weigh.py).
-    enabled: bool = True
+    # Off by default. Model 2 (page-layout features, cleaners/features.py VERSION 2), at its
+    # thresholds (0.92 line / 0.94 sentence), raises every text track's F1 on the grouped folds
+    # (+.002 to +.004) by removing more boilerplate, and loses .002-.004 of real text doing so
+    # (html unchanged); it costs 1.5-1.8x the chain's CPU time (bench/RESULTS.md). Precision
+    # first: real text lost is worse than a promo left in, and the chain stays fast.
+    # `enabled = true` turns on its removals and the weighing of shape rules against it
+    # (cleaners/weigh.py).
+    enabled: bool = False
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     sentence_threshold: float | None = Field(default=None, gt=0.0, le=1.0)
     only_after_rules: bool = True

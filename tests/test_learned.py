@@ -147,11 +147,11 @@ def test_the_threshold_is_configurable_and_the_cleaner_can_be_switched_off():
     off = {"drop_share_buttons"}
     for config in ({"cleaners": {"disable": sorted(off | {"drop_learned_boilerplate"})}, "learned": {"enabled": True}},
                    {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 1.0}},
-                   {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": False}}):
+                   {"cleaners": {"disable": sorted(off)}, "learned": {"enabled": False}},
+                   {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 0.5}}):  # off by default
         doc = clean_text(text, model=_share_model(), config=config)
         assert "Share on Facebook" in doc.text
-    for config in ({"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 0.5}},
-                   {"cleaners": {"disable": sorted(off)}, "learned": {"threshold": 0.5}}):  # on by default
+    for config in ({"cleaners": {"disable": sorted(off)}, "learned": {"enabled": True, "threshold": 0.5}},):
         doc = clean_text(text, model=_share_model(), config=config)
         assert "Share on Facebook" not in doc.text
     # a block shaped like a sentence takes the sentence threshold (never below the line one)

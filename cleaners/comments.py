@@ -79,7 +79,8 @@ def drop_comment_section(draft: Draft) -> Draft:
             if strong and strong.match(k):
                 why = f"“{b.text.strip()}” opens the comment section"
                 return draft.remove(live[i:], "drop_comment_section", "comments", why, "comments.section.strong")
-            if weak and weak.match(k) and before >= total * p.weak_from \
+            # the position first: a cheap test that every block of the first half fails
+            if weak and before >= total * p.weak_from and weak.match(k) \
                     and not _article_goes_on(live[i + 1:i + 3], p):
                 seen = _comments_follow(live[i + 1:], evidence, form, p)
                 if seen:

@@ -13,7 +13,7 @@ import regex
 from pydantic import Field
 
 from .document import Block, Draft, Params, Share, Words, block_local
-from .phrases import Matcher, _alternation
+from .phrases import Matcher, _alternation, _holds_any, _words_of
 from .textutil import WORD, ends_sentence, per_object, word_count
 
 
@@ -110,16 +110,26 @@ def drop_cookie_notices(draft: Draft) -> Draft:
     weak, context = _words_re(m.get("weak")), _words_re(m.get("context"))
     if weak and context:
         taken = {h[0].index for h in hits}
+        needs = _weak_words(m.get("weak"))
         for b in draft.live():
             if b.index in taken or b.m.words > max_words:
                 continue
             k = b.m.key
+            # every match of a weak phrase holds its longest word (``phrases._words_of``):
+            # a key holding none cannot match, and `in` is cheaper than the search
+            if needs is not None and not _holds_any(k, needs):
+                continue
             w = weak.search(k)
             c = w and context.search(k)
             if c:
                 hits.append((b, "cookie-notice", f"cookie notice (“{w.group(0)}” with “{c.group(0)}”)",
                              "cookies.weak-in-context"))
     return draft.remove_each(sorted(hits, key=lambda h: h[0].index), "drop_cookie_notices")
+
+
+@per_object
+def _weak_words(phrases: tuple[str, ...]) -> tuple[str, ...] | None:
+    return _words_of(list(phrases), first=False)
 
 
 @block_local
@@ -190,7 +200,11 @@ def drop_share_buttons(draft: Draft) -> Draft:
         if hit:
             out.append((b, "share", f"share or follow button (“{hit}”)", "share.exact"))
             continue
-        toks = [t.casefold() for t in WORD.findall(k)]
+        toks = WORD.findall(k)
+        # all() below fails at the first token that is no button word: most rows' first
+        if len(toks) < 2 or toks[0].casefold() not in tokens:
+            continue
+        toks = [t.casefold() for t in toks]
         if len(toks) >= 2 and all(t in tokens for t in toks) and sum(t not in {"on", "via", "this", "us"} for t in toks) >= 2:
             out.append((b, "share", "a row of share or follow buttons", "share.button-row"))
     return draft.remove_each(out, "drop_share_buttons")

@@ -63,6 +63,15 @@ class Matcher:
     pattern_needs: tuple[tuple[str, ...] | None, ...] | None = None
     pattern_any: re.Pattern | None = None
     pattern_free: tuple[regex.Pattern, ...] = ()  # the parts without such literals, in order
+    # when every pattern is anchored at the key's start (``_first_chars``): the patterns,
+    # each compiled alone, that can match a key opening with a character, by that
+    # character (in the alternation's order); ``pattern_any_start`` those that may match
+    # a key opening with any other character (or none). Then the first of them that
+    # matches is what pattern_re's search finds: it tries position 0 only, alternatives
+    # in order, and one that cannot start with the key's first character fails there.
+    pattern_by_first: Mapping[str, tuple[regex.Pattern, ...]] | None = None
+    pattern_any_start: tuple[regex.Pattern, ...] = ()
+    pattern_any_first: bool = False  # pattern_any is scanned before the dispatch (``_worth_scanning``)
 
     def exact(self, k: str) -> str | None:
         if self.exact_set is not None:
@@ -83,6 +92,16 @@ class Matcher:
         return m.group(0) if m else None
 
     def pattern(self, k: str) -> str | None:
+        if self.pattern_by_first is not None:
+            # the literal pre-filter first, unless a literal is so short ("at", "en") that
+            # most keys hold one: then the scan for it costs more than the dispatch
+            if self.pattern_any is not None and self.pattern_any_first and self.pattern_any.search(k) is None:
+                return None  # the whole pattern needs one of the literals (it runs whole here)
+            for p in self.pattern_by_first.get(k[:1], self.pattern_any_start):
+                m = p.match(k)
+                if m is not None:
+                    return m.group(0)
+            return None
         parts = self.pattern_parts
         if self.pattern_any is not None:
             if self.pattern_any.search(k) is None:
@@ -157,6 +176,7 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
                              else (_needs(pattern_re.pattern),))
         except regex.error as exc:
             raise PhraseError(f"{where}: bad pattern: {exc}") from exc
+    by_first, any_start = _by_first_char(sorted(set(patterns))) if patterns and pattern_parts is None else (None, ())
     # every list stays readable by name too (a family may read its own `prefix` list raw)
     lists = {k: tuple(v) for k, v in section.items()}
     contains_words = _words_of(section.get("contains"), first=False)
@@ -177,7 +197,111 @@ def _compile(section: Mapping[str, list[str]], where: str) -> Matcher:
         if filtered else None,
         pattern_free=tuple(p for p, need in zip(pattern_parts or (pattern_re,), pattern_needs) if need is None)
         if filtered else (),
+        pattern_by_first=by_first,
+        pattern_any_start=any_start,
+        pattern_any_first=filtered and _worth_scanning(pattern_needs),
     )
+
+
+def _worth_scanning(needs) -> bool:
+    """Speed only: whether the literal pre-filter is worth scanning before the first-character
+    dispatch: no literal is a short ASCII string ("at", "en", "@"), which most keys hold;
+    a long word or a sign ("©", "all rights reserved") is rarely in a key."""
+    return not any(len(w) < 3 and w.isascii() for need in needs if need for w in need)
+
+
+# inline flags ("(?i)", "(?m:"): a pattern holding any is never dispatched by its first character
+_FLAGS = re.compile(r"\(\?[a-zA-Z-]+[:)]")
+
+
+def _by_first_char(patterns: list[str]) -> tuple[dict[str, tuple[regex.Pattern, ...]] | None,
+                                                  tuple[regex.Pattern, ...]]:
+    """``Matcher.pattern_by_first`` and ``pattern_any_start`` for these patterns (in the
+    order pattern_re joins them), or (None, ()) unless every one opens with ``^``."""
+    firsts = []
+    for p in patterns:
+        if _FLAGS.search(p):
+            return None, ()
+        got = _first_chars(p)
+        if got is False:
+            return None, ()
+        firsts.append(got)
+    def join(chosen: list[str]) -> tuple[regex.Pattern, ...]:
+        # the chosen patterns as pattern_re joins them all (one C-level alternation, in order)
+        return (regex.compile("|".join(f"(?:{p})" for p in chosen), regex.V1),) if chosen else ()
+
+    chars = sorted({c for f in firsts if f for c in f})
+    by_first = {c: join([p for p, f in zip(patterns, firsts) if f is None or c in f]) for c in chars}
+    return by_first, join([p for p, f in zip(patterns, firsts) if f is None])
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None | bool:
+    """The characters a match of a pattern anchored with ``^`` can start with; None when
+    that is not known (a class such as \\d or \\p{L}, an empty match); False when the
+    pattern is not anchored at the start (or cannot be read: syntax only `regex` has,
+    MULTILINE, where ``^`` also matches after a newline). Read like ``_needs``."""
+    pattern = _PROPERTY.sub(r"\1\\w", pattern)
+    if _UNREAD.search(pattern):
+        return False
+    try:
+        import re._parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover
+        import sre_parse
+    C = re._constants if hasattr(re, "_constants") else __import__("sre_constants")
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return False
+    if parsed.state.flags & (re.MULTILINE | re.IGNORECASE | re.VERBOSE) or not parsed.data or \
+            parsed.data[0] not in ((C.AT, C.AT_BEGINNING), (C.AT, C.AT_BEGINNING_STRING)):
+        return False
+    chars, empty = _seq_first(parsed.data[1:], C)
+    return None if chars is None or empty else chars
+
+
+def _seq_first(items, C) -> tuple[frozenset[str] | None, bool]:
+    """(first characters, may match empty) of a parsed sequence; None: not known."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is C.LITERAL:
+            return frozenset(out | {chr(av)}), False
+        if op is C.IN:
+            got = set()
+            for o, a in av:
+                if o is C.LITERAL:
+                    got.add(chr(a))
+                elif o is C.RANGE and a[1] - a[0] < 128:
+                    got.update(map(chr, range(a[0], a[1] + 1)))
+                else:  # a negated class, a category (\\d, \\w, \\s), a wide range
+                    return None, False
+            return frozenset(out | got), False
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            continue  # a lookaround takes no character: the next item's is the first
+        if op is C.SUBPATTERN:
+            if av[1] & re.IGNORECASE:
+                return None, False
+            got, empty = _seq_first(av[3].data, C)
+        elif op is C.BRANCH:
+            got, empty = set(), False
+            for b in av[1]:
+                f, e = _seq_first(b.data, C)
+                if f is None:
+                    return None, False
+                got |= f
+                empty = empty or e
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+            got, empty = _seq_first(av[2].data, C)
+            empty = empty or av[0] == 0
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            got, empty = _seq_first(av.data, C)
+        else:  # any character, an anchor or boundary inside, a back reference ...
+            return None, False
+        if got is None:
+            return None, False
+        out |= got
+        if not empty:
+            return frozenset(out), False
+    return frozenset(out), True
 
 
 def _holds_any(k: str, literals: tuple[str, ...]) -> bool:

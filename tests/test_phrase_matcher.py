@@ -96,3 +96,39 @@ def test_needs_names_a_literal_every_match_holds():
     assert m.pattern_any is not None
     text = "this post may contain affiliate links."
     assert m.pattern(text) == regex.search(m.pattern_re.pattern, text, regex.V1).group(0)
+
+
+def test_first_character_dispatch_reads_anchoring_safely():
+    """A pattern is dispatched by its first character only when it is anchored with ``^``
+    and what it can start with is known; anything else runs for every key or keeps the
+    plain alternation."""
+    from cleaners.phrases import _first_chars
+
+    assert _first_chars(r"^page\s+\d+ of \d+$") == frozenset("p")
+    assert _first_chars(r"^(?:jetzt )?angebot") == frozenset("ja")  # an optional word, then the next
+    assert _first_chars(r"^(?:[$£€]\s?\d|\d+ eur)") is None  # \d: any digit, not listed
+    assert _first_chars(r"^(?!the\b)[a-c]x") == frozenset("abc")  # a lookahead takes no character
+    assert _first_chars(r"^x?") is None  # may match empty: every key
+    assert _first_chars(r"^a|b") is False  # "b" anywhere
+    assert _first_chars(r"(?m)^a") is False and _first_chars(r"page") is False
+    assert _first_chars(r"^[^a]x") is None and _first_chars(r"^.x") is None
+
+
+def test_dispatched_patterns_agree_with_the_alternation_on_golden_keys():
+    from pathlib import Path
+
+    from cleaners.segment import segment
+
+    texts = set()
+    for f in sorted((Path(__file__).resolve().parents[1] / "fixtures").glob("*/input.txt")):
+        for b in segment(f.read_bytes().decode("utf-8", "replace")):
+            texts.update((b.m.key, b.text.strip(), b.text.strip().casefold()))
+    dispatched = 0
+    for book in BOOKS:
+        for m in book.families.values():
+            if m.pattern_by_first is None:
+                continue
+            dispatched += 1
+            for k in sorted(texts):
+                assert m.pattern(k) == _plain(m.pattern_re, "search", k), k
+    assert dispatched >= 4  # interface, newsletter, promos, copyright

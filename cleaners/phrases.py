@@ -240,17 +240,9 @@ def _first_chars(pattern: str) -> frozenset[str] | None | bool:
     that is not known (a class such as \\d or \\p{L}, an empty match); False when the
     pattern is not anchored at the start (or cannot be read: syntax only `regex` has,
     MULTILINE, where ``^`` also matches after a newline). Read like ``_needs``."""
-    pattern = _PROPERTY.sub(r"\1\\w", pattern)
-    if _UNREAD.search(pattern):
-        return False
-    try:
-        import re._parser as sre_parse  # Python >= 3.11
-    except ImportError:  # pragma: no cover
-        import sre_parse
     C = re._constants if hasattr(re, "_constants") else __import__("sre_constants")
-    try:
-        parsed = sre_parse.parse(pattern)
-    except (re.error, OverflowError, RecursionError):
+    parsed = _parse_std(pattern)
+    if parsed is None:
         return False
     if parsed.state.flags & (re.MULTILINE | re.IGNORECASE | re.VERBOSE) or not parsed.data or \
             parsed.data[0] not in ((C.AT, C.AT_BEGINNING), (C.AT, C.AT_BEGINNING_STRING)):
@@ -324,11 +316,10 @@ _UNREAD = re.compile(r"\\[pPLmMXGKN]|\{e|\(\?[|(V]|\(\?[a-zA-Z]*[VwfbersxE]|\[\[
 _PROPERTY = re.compile(r"(?<!\\)((?:\\\\)*)\\[pP](?:\{[^{}]*\}|[A-Za-z])")
 
 
-def _needs(pattern: str) -> tuple[str, ...] | None:
-    """Literals of which every match of the `regex` pattern holds at least one, read
-    with the standard library's parser (the same syntax for what is read: literals,
-    groups, alternations, repeats, anchors); None when that cannot be said safely
-    (case-insensitive, or syntax only `regex` has)."""
+def _parse_std(pattern: str):
+    """A `regex` pattern read with the standard library's parser (its Unicode properties
+    read as ``\\w``), or None when it holds syntax only `regex` has or cannot be parsed:
+    what ``_needs`` and ``_first_chars`` read their answers from."""
     pattern = _PROPERTY.sub(r"\1\\w", pattern)
     if _UNREAD.search(pattern):
         return None
@@ -337,8 +328,18 @@ def _needs(pattern: str) -> tuple[str, ...] | None:
     except ImportError:  # pragma: no cover
         import sre_parse
     try:
-        parsed = sre_parse.parse(pattern)
+        return sre_parse.parse(pattern)
     except (re.error, OverflowError, RecursionError):
+        return None
+
+
+def _needs(pattern: str) -> tuple[str, ...] | None:
+    """Literals of which every match of the `regex` pattern holds at least one, read
+    with the standard library's parser (the same syntax for what is read: literals,
+    groups, alternations, repeats, anchors); None when that cannot be said safely
+    (case-insensitive, or syntax only `regex` has)."""
+    parsed = _parse_std(pattern)
+    if parsed is None:
         return None
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
         return None

@@ -29,7 +29,9 @@ class FurnitureParams(Params):
     tags_max_words: Words = 40               # "Tags:" and its list
     tag_item_max_words: Words = 6            # one tag; a longer item is a sentence ("Posted in Kabul for ...")
     share_max_chars: int = Field(120, ge=0)  # a row of share buttons, in characters
-    list_item_max_words: Words = 20          # a headline under "Most Read"; prose ends the list
+    list_item_max_words: Words = 20          # a headline under "Most Read"; prose ends the list...
+    card_excerpt_max_words: Words = 60       # ...unless the stories are cards: a headline, a short excerpt...
+    card_min: Words = Field(2, ge=2)         # ...and the same lines under it, repeated this many times
     bio_tail_blocks: Words = 3               # an author bio stands among the last few blocks...
     bio_max_words: Words = 80                # ...and is at most this long
     box_from: Share = 0.6                    # an author box stands after this share of the live words...
@@ -215,13 +217,17 @@ def drop_headline_lists(draft: Draft) -> Draft:
     """A “Most Read” / “Related Stories” heading and the run of headlines under it.
 
     The run is the following blocks that look like headlines (short, no sentence
-    end); it stops at the first paragraph of prose."""
+    end); it stops at the first paragraph of prose. Stories printed as cards
+    (``_story_cards``: a headline, an excerpt, a date or label, repeated) are taken
+    card by card, unless the cards print the heading again ("Read more" under every
+    item: a button, and the items may be the article's own, a roundup)."""
     m = draft.context.phrases["most_read"]
     heads = {h.casefold() for h in m.get("heading")}
     max_words = draft.context.params.furniture.list_item_max_words
     live = draft.live()
     out = []
     i = 0
+    p: FurnitureParams = draft.context.params.furniture
     while i < len(live):
         b = live[i]
         if b.m.key in heads:
@@ -233,6 +239,14 @@ def drop_headline_lists(draft: Draft) -> Draft:
             reason = f"“{b.text.strip()}” list of other stories"
             out += [(x, "headline-list", reason, "headline-list.heading" if x is b else "headline-list.item")
                     for x in run]
+            cards, shape = _story_cards(live, i + 1, p)
+            # a "Read more" that every card repeats is each card's button: the cards may be
+            # the article's own (a roundup of projects), and only the old reading stands
+            if len(cards) > len(run) - 1 and all(x.m.key != b.m.key for x in cards):
+                why = (f"“{b.text.strip()}” list of other stories, as {len(cards) // (len(shape) + 1)} cards "
+                       f"of a headline, {', '.join(shape)}")
+                out += [(x, "headline-list", why, "headline-list.card") for x in cards[len(run) - 1:]]
+                j = i + 1 + len(cards)
             i = j
         else:
             i += 1
@@ -242,6 +256,47 @@ def drop_headline_lists(draft: Draft) -> Draft:
 def _headline_like(b: Block, max_words: int) -> bool:
     n = b.m.words
     return 0 < n <= max_words and not b.m.ends
+
+
+_CUT = ("…", "...", "[…]", "[...]")
+CARD_PERIODS = (2, 3, 4)  # a card: a headline and one to three lines under it
+
+
+def _card_line(b: Block, p: FurnitureParams) -> str | None:
+    """What a line under a card's headline is: a short ``excerpt`` (prose, or cut off
+    with an ellipsis), a ``label`` (a date, a category, "Read more": a few words, no
+    sentence end), or None (a paragraph too long for a card)."""
+    n = b.m.words
+    if n == 0 or n > p.card_excerpt_max_words:
+        return None
+    if b.m.ends or b.m.stripped.endswith(_CUT) or n > p.list_item_max_words:
+        return "excerpt"
+    return "label" if n <= 6 else None
+
+
+def _story_cards(live: list, start: int, p: FurnitureParams) -> list:
+    """The blocks from ``live[start]`` that are story cards under a list heading: a
+    headline, then the same lines under it on every card (an excerpt and at least one
+    label, "headline / excerpt / date / In “News”"; or an excerpt cut by an ellipsis),
+    the card repeated at least ``card_min`` times in a row: (blocks, the lines under a
+    headline). Empty when there are none."""
+    best: list = []
+    best_shape: tuple = ()
+    for per in CARD_PERIODS:
+        shape, cards, j = None, 0, start
+        while j + per <= len(live):
+            head, under = live[j], live[j + 1:j + per]
+            lines = tuple(_card_line(x, p) for x in under)
+            if not _headline_like(head, p.list_item_max_words) or None in lines or "excerpt" not in lines:
+                break
+            if per == 2 and not under[0].m.stripped.endswith(_CUT):
+                break  # headline + sentence pairs are how articles are written: only a cut teaser
+            if shape is not None and lines != shape:
+                break
+            shape, cards, j = lines, cards + 1, j + per
+        if cards >= p.card_min and cards * per > len(best):
+            best, best_shape = live[start:start + cards * per], shape
+    return best, best_shape
 
 
 def drop_author_bios(draft: Draft) -> Draft:

@@ -66,6 +66,7 @@ RULES: dict[str, str] = {
     "tags.prefix": "a tag or category line (“Tags: …”) followed by a list of short items",
     "headline-list.heading": "a “Most Read” / “Related” heading of a list of other stories",
     "headline-list.item": "a headline in the list under a “Most Read” / “Related” heading",
+    "headline-list.card": "a story card (headline, excerpt, date or label) in the list under a “Related” heading",
     "bio.pattern": "an author bio among the last blocks of the article",
     "bio.author-box": "an author box in the last part: its heading (“About the author”) and the bio under it",
     "bio.standalone": "an author bio anywhere (a name, a writing job, more about them), the name used nowhere else",

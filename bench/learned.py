@@ -118,10 +118,19 @@ def met(set_name: str, track: str, m: dict, base: dict | None) -> str:
 
 def block_figures(cache: Path, folds: dict[int, BlockModel], threshold: float) -> list[str]:
     t = dataset.load(cache / "table.npz")
+    X = t.X
+    if any(m.lexicon is not None for m in folds.values()):  # each fold's LEX columns from its own lexicon
+        from train import lexicon
+
+        words = lexicon.Words(t.tokens, t.group)
+        margins = np.zeros(len(t.y))
+        for f, m in folds.items():
+            margins[t.fold == f] = lexicon.margins(words, m.data["lexicon"], t.fold == f)
+        X = lexicon.fill(t, margins)
     s = np.zeros(len(t.y))
     for f, m in folds.items():
         sel = t.fold == f
-        s[sel] = m.predict(t.X[sel])
+        s[sel] = m.predict(X[sel])
     lab = t.y >= 0
     w = t.ntok.astype(np.float64) + 1
     from train.train import sentence_rows

@@ -21,7 +21,14 @@ with the shipped model file, which records the list it was trained on):
 - which phrase families match the block (the ``PhraseBook`` on the draft's context);
 - HTML hints and evidence (``Block.hints``, ``Block.evidence``): source element,
   link share, class/id words, landmarks around it (figure, list, table, aside,
-  nav, footer, header, form). Text input has none of these: the columns are 0.
+  nav, footer, header, form). Text input has none of these: the columns are 0;
+- the page's layout (``_layout``: the main run of prose, windows, card grids);
+- lexical evidence (``LEX``): the block's words scored by the model's lexicon (a
+  linear model over case-folded words, ``cleaners.model.Lexicon``) as log-odds of
+  boilerplate, the same for the blocks before and after it and the mean over five
+  blocks either side. Without a lexicon (``compute(..., lexicon=None)``) these
+  columns are 0: the training table is built so, and ``train/train.py`` fills them
+  out of fold (a block's lexical columns come from a lexicon that never saw its site).
 
 Pure, no I/O. Cost: see bench/learned.py (``features`` line).
 """
@@ -41,7 +48,7 @@ from .textutil import key, memo_text, words
 # the page trimmer's prose class under its default thresholds: the model was trained on these
 _DEFAULT_CLASSIFY = _classifier(PageTrimParams())
 
-VERSION = "2"
+VERSION = "3"
 
 # the families whose matches the first model used (split counts on grouped folds); the
 # rest (captions, tags, bio...) either never fired on a block the rules left or added nothing
@@ -71,6 +78,7 @@ CONTEXT = ("repeats", "repeats_prefix", "group_size_log", "group_pos", "group_si
 LAYOUT = ("main_in", "main_before", "main_after", "main_dist_log", "main_words_between_log", "main_share",
           "win_prose_share", "win_words_log", "win_sent_share", "short_run_log", "prose_run_words_log",
           "period_match", "words_after_share")
+LEX = ("lex", "lex_prev", "lex_next", "lex_win")
 HTML = ("html_doc", "ev_matched", "ev_link_share", "ev_depth", "ev_class_bad", "ev_class_good")
 
 FEATURES: tuple[str, ...] = (
@@ -82,6 +90,7 @@ FEATURES: tuple[str, ...] = (
     + tuple(f"tag_{t}" for t in TAG_KINDS)
     + tuple(f"in_{l}" for l in LANDMARKS)
     + LAYOUT
+    + LEX
 )
 INDEX = {f: i for i, f in enumerate(FEATURES)}
 
@@ -130,7 +139,7 @@ def _shape(text: str, stoplist: str | None) -> tuple[float, ...]:
     n_toks = len(toks)
     sw = stopwords(stoplist) if stoplist else None
     if sw is not None and toks:
-        stop = sum(map(sw.__contains__, words(m.folded))) / n_toks
+        stop = sum(map(sw.__contains__, m.folded_tokens)) / n_toks
     else:
         stop = -1.0
     caps = sum(map(str.isupper, [w[0] for w in toks]))
@@ -237,8 +246,10 @@ def stoplist_of(draft: Draft) -> str | None:
     return None
 
 
-def compute(blocks: tuple[Block, ...] | list[Block], stoplist: str | None, book=None) -> np.ndarray:
-    """The feature table of a document's blocks: shape (len(blocks), len(FEATURES))."""
+def compute(blocks: tuple[Block, ...] | list[Block], stoplist: str | None, book=None,
+            lexicon=None) -> np.ndarray:
+    """The feature table of a document's blocks: shape (len(blocks), len(FEATURES));
+    ``lexicon`` (``cleaners.model.Lexicon``, the model's) fills the ``LEX`` columns."""
     n = len(blocks)
     X = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if n == 0:
@@ -331,8 +342,33 @@ def compute(blocks: tuple[Block, ...] | list[Block], stoplist: str | None, book=
                 X[i, land_col + j] = 1.0
     col = land_col + len(LANDMARKS)
     X[:, col:col + len(LAYOUT)] = _layout(S, wc)
-    assert col + len(LAYOUT) == len(FEATURES)
+    col += len(LAYOUT)
+    if lexicon is not None:
+        X[:, col:col + len(LEX)] = lex_columns(np.array([_lex_margin(b.text, lexicon) for b in blocks]))
+    assert col + len(LEX) == len(FEATURES)
     return X
+
+
+@memo_text(65536)
+def _lex_margin(text: str, lexicon) -> float:
+    """The lexicon's log-odds of boilerplate for one block's words (memoised by text and
+    lexicon: boilerplate lines recur)."""
+    return lexicon.margin(measure(text).folded_tokens)
+
+
+def lex_columns(margins: np.ndarray) -> np.ndarray:
+    """``LEX`` columns of a document from its blocks' lexical margins, in order: the
+    block's own, the one before and after it (0 where there is none), and the mean over
+    ``WINDOW`` blocks either side, itself left out (-1 alone on the page, as ``_windowed``)."""
+    n = len(margins)
+    out = np.zeros((n, len(LEX)))
+    if n == 0:
+        return out
+    out[:, 0] = margins
+    out[1:, 1] = margins[:-1]
+    out[:-1, 2] = margins[1:]
+    out[:, 3] = _windowed(margins, WINDOW)
+    return out
 
 
 WINDOW = 5           # blocks either side for the windowed measures
@@ -421,13 +457,14 @@ def _layout(S: np.ndarray, wc: np.ndarray) -> np.ndarray:
     return out
 
 
-def document_features(draft: Draft) -> np.ndarray:
+def document_features(draft: Draft, lexicon=None) -> np.ndarray:
     """The feature table of the draft's segmented blocks (all of them, in order; row
-    i is ``draft.blocks[i]``), computed once per document and kept in the context's memo."""
+    i is ``draft.blocks[i]``), with the ``LEX`` columns of ``lexicon`` (the model's),
+    computed once per document and lexicon and kept in the context's memo."""
     memo = draft.context.memo
     hit = memo.get("features")
-    if hit is not None and hit[0] is draft.blocks:
-        return hit[1]
-    X = compute(draft.blocks, stoplist_of(draft), draft.context.phrases)
-    memo["features"] = (draft.blocks, X)
+    if hit is not None and hit[0] is draft.blocks and hit[1] is lexicon:
+        return hit[2]
+    X = compute(draft.blocks, stoplist_of(draft), draft.context.phrases, lexicon)
+    memo["features"] = (draft.blocks, lexicon, X)
     return X

@@ -50,7 +50,7 @@ def block_scores(draft: Draft) -> np.ndarray | None:
     hit = memo.get("scores")
     if hit is not None and hit[0] is draft.blocks and hit[1] is model:
         return hit[2]
-    scores = model.predict(document_features(draft)) if draft.blocks else np.zeros(0)
+    scores = model.predict(document_features(draft, model.lexicon)) if draft.blocks else np.zeros(0)
     memo["scores"] = (draft.blocks, model, scores)
     return scores
 
@@ -101,7 +101,7 @@ def drop_learned_boilerplate(draft: Draft) -> Draft:
                                                           for r in draft.removed):
         return draft
     line_th, sent_th = thresholds_of(draft, model)
-    X = document_features(draft)
+    X = document_features(draft, model.lexicon)
     pos = {b.index: i for i, b in enumerate(draft.blocks)}
     live = draft.live()
     rows = [pos[b.index] for b in live]
@@ -141,11 +141,23 @@ def explain(model: BlockModel, x: np.ndarray, score: float, block=None, contrib=
     for name, c in sorted(contrib.items(), key=lambda kv: (-kv[1], kv[0])):
         if c <= 0 or len(phrases) >= REASONS:
             break
-        p = describe(name, x, block)
+        p = describe_words(model, name, x, block) if name.startswith("lex") else describe(name, x, block)
         if p and p not in phrases:
             phrases.append(p)
     shown = math.floor(score * 100) / 100
     return f"model {shown:.2f} boilerplate: " + (", ".join(phrases) or "its shape and place on the page")
+
+
+def describe_words(model: BlockModel, name: str, x: np.ndarray, block=None) -> str | None:
+    """The lexical columns in words: which of the block's words the lexicon holds against it."""
+    if _v(x, name) <= 0:
+        return None
+    if name != "lex":
+        return {"lex_prev": "the block before it is worded like boilerplate",
+                "lex_next": "the block after it is worded like boilerplate",
+                "lex_win": "the blocks around it are worded like boilerplate"}.get(name)
+    top = model.lexicon.strongest(block.m.folded_tokens) if model.lexicon is not None and block is not None else []
+    return "worded like boilerplate" + (f" ({', '.join(repr(t) for t in top)})" if top else "")
 
 
 # features read as yes/no, and what a yes says

@@ -28,9 +28,10 @@ class Measures:
     ``textutil.key`` (case-folded, bullets and trailing separators stripped, one space
     per run); ``ends``: ``textutil.ends_sentence``; ``cjk``: ``textutil.has_cjk``;
     ``upper``: ``textutil.upper_ratio``; ``tokens``: ``textutil.words``;
-    ``folded``: the text case-folded; ``stripped``: the text without outer whitespace."""
+    ``folded``: the text case-folded; ``folded_tokens``: ``textutil.words`` of the folded
+    text (the stopword share's and the lexicon's words); ``stripped``: the text without outer whitespace."""
 
-    __slots__ = ("text", "words", "key", "ends", "cjk", "_upper", "_tokens", "_folded")
+    __slots__ = ("text", "words", "key", "ends", "cjk", "_upper", "_tokens", "_folded", "_ftokens")
 
     def __init__(self, text: str):
         self.text = text
@@ -38,7 +39,7 @@ class Measures:
         self.key = _key(text)
         self.ends = ends_sentence(text)
         self.cjk = has_cjk(text)
-        self._upper = self._tokens = self._folded = _UNSET
+        self._upper = self._tokens = self._folded = self._ftokens = _UNSET
 
     @property
     def upper(self) -> float:
@@ -57,6 +58,12 @@ class Measures:
         if self._folded is _UNSET:
             self._folded = self.text.casefold()
         return self._folded
+
+    @property
+    def folded_tokens(self) -> tuple[str, ...]:
+        if self._ftokens is _UNSET:
+            self._ftokens = tuple(words(self.folded))
+        return self._ftokens
 
     @property
     def stripped(self) -> str:

@@ -13,7 +13,7 @@ from cleaners import clean_text, pipeline_version
 from cleaners.document import Context, Draft
 from cleaners.features import FEATURES, INDEX, compute, document_features
 from cleaners.learned import block_scores, drop_learned_boilerplate
-from cleaners.model import FORMAT, MODEL_PATH, BlockModel, digest, dumps, shipped
+from cleaners.model import FORMAT, MODEL_PATH, BlockModel, Lexicon, digest, dumps, shipped
 from cleaners.phrases import build_book
 from cleaners.segment import segment
 
@@ -42,6 +42,18 @@ def test_shipped_model_file_records_format_version_data_hash_and_threshold():
     assert MODEL_PATH.stat().st_size <= 2 * 1024 * 1024
     report = json.loads(MODEL_PATH.with_name("block_model.report.json").read_text(encoding="utf-8"))
     assert report["version"] == data["version"] and report["data_sha256"] == data["data_sha256"]
+
+
+def test_the_shipped_model_carries_a_bounded_lexicon():
+    from train.lexicon import MAX_WORDS
+
+    model = shipped()
+    assert model.lexicon is not None
+    assert 1000 < len(model.lexicon.weights) <= MAX_WORDS
+    assert sum(p.stat().st_size for p in MODEL_PATH.parent.iterdir() if p.is_file()) <= 2 * 1024 * 1024
+    # the words it learned are evidence a person can check: calls to action against, reporting for
+    lex = model.lexicon
+    assert lex.margin(("start", "your", "free", "trial", "today")) > lex.margin(("the", "council", "said"))
 
 
 def test_pipeline_version_names_the_model():
@@ -90,6 +102,23 @@ def test_layout_features_find_the_main_run_the_card_grid_and_the_menu():
     assert col["period_match"][16] == 1.0 and col["period_match"][6] == 0.0
     assert col["words_after_share"][-1] == 0 and col["words_after_share"][0] > 0.9
     assert 0.5 < col["main_share"][0] < 1
+
+
+def test_lexical_columns_score_the_blocks_words_and_their_neighbours():
+    lex = Lexicon({"weights": {"free": 2.0, "trial": 1.0, "council": -1.0}, "intercept": -0.5})
+    assert lex.margin(()) == -0.5 and lex.margin(("nothing", "known")) == -0.5
+    assert lex.margin(("free", "free", "trial", "today")) == pytest.approx(-0.5 + 3.0 / np.sqrt(2))
+    assert lex.strongest(("council", "trial", "free")) == ["free", "trial"]
+    blocks = segment(f"{P1}\nStart your FREE trial\n{P2}\n")
+    X = compute(blocks, "english", build_book(), lexicon=lex)
+    col = {f: X[:, INDEX[f]] for f in ("lex", "lex_prev", "lex_next", "lex_win")}
+    assert col["lex"][1] == pytest.approx(-0.5 + 3.0 / np.sqrt(2))  # case-folded words
+    assert col["lex"][0] == pytest.approx(-1.5) and col["lex"][2] == -0.5
+    assert col["lex_prev"][2] == col["lex"][1] and col["lex_prev"][0] == 0 and col["lex_next"][0] == col["lex"][1]
+    assert col["lex_win"][1] == pytest.approx((-1.5 - 0.5) / 2)
+    # without a lexicon the columns are 0 (the training table is built so), the rest the same
+    plain = compute(blocks, "english", build_book())
+    assert not plain[:, INDEX["lex"]:].any() and np.array_equal(plain[:, :INDEX["lex"]], X[:, :INDEX["lex"]])
 
 
 def test_html_evidence_reaches_the_features():
@@ -190,12 +219,13 @@ def test_the_shipped_model_explains_its_removals():
 
 # -- training ---------------------------------------------------------------------------------
 
-def _fixture_table():
-    """Features and labels of the golden text cases (their expected text is the truth)."""
-    from train.dataset import Truth, page_features
+def _fixture_table(with_words: bool = False):
+    """Features and labels of the golden text cases (their expected text is the truth);
+    ``with_words``: also a ``train.dataset.Tokens`` of the kept blocks and their case names."""
+    from train.dataset import Truth, _TokenSink, page_features
 
     book = build_book()
-    Xs, ys, ns = [], [], []
+    Xs, ys, ns, sink, names = [], [], [], _TokenSink(), []
     for case in sorted(FIXTURES.iterdir()):
         inp = case / "input.txt"
         if not inp.exists():
@@ -205,10 +235,17 @@ def _fixture_table():
         if not blocks:
             continue
         Xs.append(page_features(blocks, __import__("cleaners.document").document.Meta(), book))
-        ys += [truth.label(b.text) for b in blocks]
-        ns += [len(b.text.split()) for b in blocks]
+        for b in blocks:
+            y = truth.label(b.text)
+            ys.append(y)
+            ns.append(len(b.text.split()))
+            if y >= 0:
+                sink.add(b.m.folded_tokens)
+                names.append(case.name)
     X, y, n = np.vstack(Xs), np.array(ys), np.array(ns)
     keep = y >= 0
+    if with_words:
+        return X[keep], y[keep], n[keep], sink.done(), np.array(names)
     return X[keep], y[keep], n[keep]
 
 
@@ -222,6 +259,30 @@ def test_training_is_deterministic():
     b = dumps(as_model(fit_gbdt(X, y, weights(n), rounds=25, min_data_in_leaf=5)))
     assert a == b
     assert len(json.loads(a)["trees"]) == 25
+
+
+def test_the_lexicon_trains_deterministically_and_scores_as_it_will_at_inference():
+    pytest.importorskip("sklearn")
+    from train import lexicon
+    from train.train import weights
+
+    X, y, n, tokens, cases = _fixture_table(with_words=True)
+    words = lexicon.Words(tokens, cases)
+    rows = np.ones(len(y), dtype=bool)
+    a = lexicon.fit(words, rows, y, weights(n), min_sites=2)
+    b = lexicon.fit(lexicon.Words(tokens, cases), rows, y, weights(n), min_sites=2)
+    assert dumps(a) == dumps(b) and 50 < a["words"] == len(a["weights"])
+    # a word printed by one case only is not in the vocabulary
+    once = {str(t) for t, c in zip(tokens.vocab, words.site_counts(rows)) if c == 1}
+    assert once and not once & set(a["weights"])
+    # the training side's sparse margins are the shipped evaluator's
+    lex = Lexicon(a)
+    ours = [lex.margin(tokens.vocab[tokens.ids[tokens.offsets[i]:tokens.offsets[i + 1]]].tolist())
+            for i in range(len(y))]
+    assert np.allclose(lexicon.margins(words, a), ours, rtol=0, atol=1e-9)
+    # it separates the cases' body from their boilerplate on the data it saw
+    m = np.array(ours)
+    assert m[y == 1].mean() > m[y == 0].mean()
 
 
 def test_inference_agrees_with_lightgbm():

@@ -30,6 +30,7 @@ def _same(m: Measures, text: str) -> None:
         assert m.upper == tu.upper_ratio(t)
         assert list(m.tokens) == tu.words(t)
     assert m.folded == text.casefold()
+    assert list(m.folded_tokens) == tu.words(text.casefold())
     assert m.stripped == text.strip()
 
 

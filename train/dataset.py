@@ -22,6 +22,11 @@ tokens (``metric.tokenize``, 4-gram shingles):
   boilerplate otherwise;
 - a block with no token (a rule, a lone bullet) is ambiguous: the metric cannot see it.
 
+Words: beside the table, ``tokens.npz`` holds every block's case-folded words
+(``Measures.folded_tokens``, the lexicon's input) as ids into a vocabulary in order of
+first appearance, with each block's offset: ``train/lexicon.py`` learns the lexicon
+from them and fills the table's ``LEX`` columns (0 in ``table.npz``).
+
 Sites: the registered domain of the page's URL (index, else the page's canonical or
 og:url), else the page id: the cross-validation folds group by it.
 """
@@ -48,6 +53,7 @@ import metric  # noqa: E402
 from cleaners.document import Context, Draft, Meta  # noqa: E402
 from cleaners.features import FEATURES, document_features  # noqa: E402
 from cleaners.html import html_blocks  # noqa: E402
+from cleaners.measures import measure  # noqa: E402
 from cleaners.profiles.site import registered_domain  # noqa: E402
 from cleaners.phrases import build_book  # noqa: E402
 from cleaners.pipeline import clean_blocks, detect_document_language  # noqa: E402
@@ -135,6 +141,7 @@ class Table:
     group: np.ndarray      # site
     fold: np.ndarray
     rules_kept: np.ndarray  # 1 when the chain without the model keeps the block
+    tokens: "Tokens | None" = None  # the blocks' words (tokens.npz beside the table)
 
     def digest(self) -> str:
         h = hashlib.sha256()
@@ -143,6 +150,39 @@ class Table:
         for a in (self.page, self.track, self.group):
             h.update("\n".join(a.tolist()).encode())
         return h.hexdigest()
+
+
+@dataclass
+class Tokens:
+    """Every block's case-folded words: block i's are ``vocab[ids[offsets[i]:offsets[i + 1]]]``."""
+    vocab: np.ndarray    # str, in order of first appearance
+    ids: np.ndarray      # int32, all blocks' words, in order
+    offsets: np.ndarray  # int64, len(blocks) + 1
+
+    def digest(self) -> str:
+        h = hashlib.sha256("\n".join(self.vocab.tolist()).encode())
+        for a in (self.ids, self.offsets):
+            h.update(np.ascontiguousarray(a).tobytes())
+        return h.hexdigest()
+
+
+class _TokenSink:
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.ids: list[int] = []
+        self.offsets = [0]
+
+    def add(self, toks) -> None:
+        v = self.vocab
+        self.ids.extend(v.setdefault(t, len(v)) for t in toks)
+        self.offsets.append(len(self.ids))
+
+    def done(self) -> Tokens:
+        return Tokens(vocab=np.array(list(self.vocab)), ids=np.array(self.ids, dtype=np.int32),
+                      offsets=np.array(self.offsets, dtype=np.int64))
+
+
+ARRAYS = ("X", "y", "ntok", "page", "track", "source", "set", "group", "fold", "rules_kept")
 
 
 def blocks_of(track: str, path: Path):
@@ -173,6 +213,7 @@ def build(cache: Path = DEFAULT_CACHE, sets=SETS, limit: int | None = None, verb
     book = build_book()
     cols: dict[str, list] = {k: [] for k in ("X", "y", "ntok", "page", "track", "source", "set", "group",
                                                   "rules_kept")}
+    sink = _TokenSink()
     t0 = time.perf_counter()
     for s in sets:
         recs = index(s)[:limit] if limit else index(s)
@@ -191,6 +232,8 @@ def build(cache: Path = DEFAULT_CACHE, sets=SETS, limit: int | None = None, verb
                 cols["X"].append(X)
                 cols["y"].extend(truth.label(b.text) for b in blocks)
                 cols["ntok"].extend(len(metric.tokenize(b.text)) for b in blocks)
+                for b in blocks:
+                    sink.add(measure(b.text).folded_tokens)
                 for k, v in (("page", pid), ("track", track), ("source", rec["source"]), ("set", s),
                              ("group", group)):
                     cols[k].extend([v] * len(blocks))
@@ -201,18 +244,33 @@ def build(cache: Path = DEFAULT_CACHE, sets=SETS, limit: int | None = None, verb
                  ntok=np.array(cols["ntok"], dtype=np.int32), page=np.array(cols["page"]),
                  track=np.array(cols["track"]), source=np.array(cols["source"]), set=np.array(cols["set"]),
                  group=groups, fold=np.array([fold_of(g) for g in groups.tolist()], dtype=np.int8),
-                 rules_kept=np.array(cols["rules_kept"], dtype=np.int8))
+                 rules_kept=np.array(cols["rules_kept"], dtype=np.int8), tokens=sink.done())
+
+
+def tokens_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".tokens.npz")
 
 
 def save(t: Table, path: Path) -> None:
-    np.savez_compressed(path, features=np.array(FEATURES), **{k: getattr(t, k) for k in Table.__dataclass_fields__})
+    """The table (``path``) and its blocks' words beside it (``tokens_path``), tied by the table's digest."""
+    np.savez_compressed(path, features=np.array(FEATURES), **{k: getattr(t, k) for k in ARRAYS})
+    if t.tokens is not None:
+        np.savez_compressed(tokens_path(path), table_sha256=np.array(t.digest()),
+                            **{k: getattr(t.tokens, k) for k in ("vocab", "ids", "offsets")})
 
 
-def load(path: Path) -> Table:
+def load(path: Path, tokens: bool = True) -> Table:
     z = np.load(path, allow_pickle=False)
     if tuple(z["features"].tolist()) != FEATURES:
         raise ValueError(f"{path}: built with another feature list; rebuild it")
-    return Table(**{k: z[k] for k in Table.__dataclass_fields__})
+    t = Table(**{k: z[k] for k in ARRAYS})
+    tp = tokens_path(path)
+    if tokens and tp.exists():
+        w = np.load(tp, allow_pickle=False)
+        if str(w["table_sha256"]) != t.digest():
+            raise ValueError(f"{tp}: the words of another table; rebuild it")
+        t.tokens = Tokens(vocab=w["vocab"], ids=w["ids"], offsets=w["offsets"])
+    return t
 
 
 def main() -> None:
@@ -225,7 +283,8 @@ def main() -> None:
     save(t, a.cache / "table.npz")
     lab = t.y
     print(f"{len(lab)} blocks: {int((lab == 0).sum())} body, {int((lab == 1).sum())} boilerplate, "
-          f"{int((lab == -1).sum())} ambiguous; {len(set(t.group.tolist()))} sites; digest {t.digest()[:16]}")
+          f"{int((lab == -1).sum())} ambiguous; {len(set(t.group.tolist()))} sites; digest {t.digest()[:16]}; "
+          f"{len(t.tokens.ids)} words ({len(t.tokens.vocab)} distinct), digest {t.tokens.digest()[:16]}")
 
 
 if __name__ == "__main__":

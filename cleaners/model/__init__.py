@@ -7,6 +7,10 @@ chosen on the grouped cross-validation folds, and the model itself: gradient-
 boosted trees (LightGBM, exported as flat arrays) or a linear model. Beside it:
 ``block_model.report.json`` / ``.md``, the cross-validation report.
 
+A model may carry a lexicon (``"lexicon"``: ``Lexicon``), the linear model over a
+block's words whose score fills the feature pass' ``LEX`` columns; it travels in the
+model file, so a cross-validation fold's model carries the lexicon of its own fold.
+
 Inference needs numpy only: every tree of the ensemble is walked for every block
 of the document at once (one fancy-indexing step per tree level), so scoring a
 document costs a few dozen numpy calls whatever its length.
@@ -30,6 +34,28 @@ class ModelError(ValueError):
     pass
 
 
+class Lexicon:
+    """A block's words as evidence: log-odds of boilerplate from a linear model over the
+    set of its case-folded words (``Measures.folded_tokens``) that are in the vocabulary,
+    each worth 1/sqrt(their number) (l2-normalised presence), trained by
+    ``train/lexicon.py``. One dict lookup per word."""
+
+    def __init__(self, data: dict):
+        self.weights: dict[str, float] = {k: float(v) for k, v in data["weights"].items()}
+        self.intercept = float(data["intercept"])
+
+    def margin(self, tokens) -> float:
+        get = self.weights.get
+        ws = [w for w in map(get, set(tokens)) if w is not None]
+        return self.intercept + (math.fsum(ws) / math.sqrt(len(ws)) if ws else 0.0)
+
+    def strongest(self, tokens, n: int = 3) -> list[str]:
+        """The block's words that raise its score most (for a removal's reason)."""
+        get = self.weights.get
+        ws = sorted(((get(t, 0.0), t) for t in set(tokens)), key=lambda p: (-p[0], p[1]))
+        return [t for w, t in ws[:n] if w > 0]
+
+
 class BlockModel:
     """Scores feature rows: P(boilerplate) per block, and why (per-feature contributions)."""
 
@@ -43,6 +69,7 @@ class BlockModel:
         self.sentence_threshold: float = max(self.threshold, float(data.get("sentence_threshold", self.threshold)))
         self.kind: str = data["kind"]
         self.version: str = data["version"]
+        self.lexicon: Lexicon | None = Lexicon(data["lexicon"]) if data.get("lexicon") else None
         if self.kind == "gbdt":
             self._init_trees(data["trees"], float(data.get("base", 0.0)))
         elif self.kind == "linear":

@@ -41,7 +41,10 @@ def dump(tree: Path, data: Path, track: str) -> None:
 
 def run(tree: Path, data: Path, track: str) -> dict[str, list]:
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--dump", str(tree), "--data", str(data),
-                          "--tracks", track], check=True, capture_output=True, text=True, cwd=tree).stdout
+                          "--tracks", track], check=True, capture_output=True, text=True, cwd=tree)
+    if out.stderr:
+        print(f"{tree} {track}: {out.stderr.strip()}", file=sys.stderr)
+    out = out.stdout
     return {r["id"]: r["removed"] for r in map(json.loads, out.splitlines())}
 
 

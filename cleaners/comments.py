@@ -86,10 +86,13 @@ class Frame:
     end: int
     kinds: frozenset[str]
     button: str | None = None   # the text of its first button
+    signed: bool = False        # a "NAME says" line straight above a time stamp with a clock time
 
     @property
     def complete(self) -> bool:
-        return "button" in self.kinds and bool(self.kinds & {"name", "time"})
+        """A head and a button; or the signed head of a blog comment ("Jo says:" over
+        "May 2, 2019 at 3:05 pm"), which no article's quote or dated entry prints that way."""
+        return self.signed or ("button" in self.kinds and bool(self.kinds & {"name", "time"}))
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,14 @@ class Thread:
         full = [f for f in self.frames if f.complete]
         kinds = [what for kind, what in (("name", "a name line"), ("time", "a time stamp"))
                  if any(kind in f.kinds for f in full)]
-        button = next(f.button for f in full if f.button)
-        kinds.append(f"a “{button}” button")
+        button = next((f.button for f in full if f.button), None)
+        if button:
+            kinds.append(f"a “{button}” button")
         listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
         return f"{len(full)} comment frames: {listed} repeated"
+
+
+_CLOCK = regex.compile(r"\b\d{1,2}\s*[:h]\s*\d{2}\b")  # 3:05, 15:05, 15 h 05
 
 
 def _frame_matchers(m):
@@ -116,20 +123,17 @@ def _frame_matchers(m):
 
 def _marks(blocks: list, matchers, p: CommentParams) -> dict[int, frozenset[str]]:
     """Position → kinds of comment mark, for the short blocks that are one."""
-    button = matchers["button"]
-    if button is None:
-        return {}
-    buttons = [i for i, b in enumerate(blocks) if len(b.text) <= p.max_line_chars and button.match(b.m.key)]
-    if len(buttons) < p.thread_frames:  # the cheap test first: most pages have no buttons at all
-        return {}
-    out = {i: {"button"} for i in buttons}
-    for i, b in enumerate(blocks):
-        if len(b.text) > p.max_line_chars:
-            continue
-        for kind in ("name", "time"):
-            pat = matchers[kind]
-            if pat is not None and pat.match(b.m.key):
-                out.setdefault(i, set()).add(kind)
+    short = [(i, b.m.key) for i, b in enumerate(blocks) if len(b.text) <= p.max_line_chars]
+    out: dict[int, set[str]] = {}
+    for kind in ("button", "name", "time"):
+        pat = matchers[kind]
+        if pat is not None:
+            for i, k in short:
+                if pat.match(k):
+                    out.setdefault(i, set()).add(kind)
+        # the cheap test first: a frame needs a button or a name line; most pages have neither
+        if kind == "name" and len(out) < p.thread_frames:
+            return {}
     return {i: frozenset(k) for i, k in sorted(out.items())}
 
 
@@ -142,7 +146,7 @@ def _frames(blocks: list, marks: dict[int, frozenset[str]], p: CommentParams) ->
     def close():
         nonlocal cur
         if cur is not None:
-            run.append(Frame(cur["start"], cur["end"], frozenset(cur["kinds"]), cur["button"]))
+            run.append(Frame(cur["start"], cur["end"], frozenset(cur["kinds"]), cur["button"], cur["signed"]))
             cur = None
 
     for i, kinds in marks.items():
@@ -157,7 +161,9 @@ def _frames(blocks: list, marks: dict[int, frozenset[str]], p: CommentParams) ->
                      and not (head & cur["kinds"]))
             if not joins:
                 close()
-                cur = {"start": i, "end": i, "kinds": set(), "button": None}
+                cur = {"start": i, "end": i, "kinds": set(), "button": None, "signed": False}
+            elif cur["kinds"] == {"name"} and "time" in head and _CLOCK.search(blocks[i].text):
+                cur["signed"] = True
         if cur is None:
             continue  # a button before any head belongs to no frame
         cur["end"] = i

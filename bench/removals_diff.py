@@ -1,7 +1,7 @@
 """Every removal one tree makes that another does not, with how much of it is truth (run by hand).
 
     python bench/removals_diff.py --base /tmp/thread-base --data /tmp/lead-dev [--set trainset] \
-        [--tracks text-article text-page html] [--rules comments.]
+        [--tracks text-article text-page html] [--rules comments.] [--params JSON]
 
 Runs the chain of this tree and of the ``--base`` tree (``git archive main | tar -x -C DIR``)
 in child processes over the tracks built by ``../shared/tools/devset.py tracks``, then prints
@@ -23,15 +23,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-def dump(tree: Path, data: Path, track: str) -> None:
+def dump(tree: Path, data: Path, track: str, params: str | None = None) -> None:
     """Child: one JSON line per page of the track, its removals as (position, rule, text)."""
     sys.path.insert(0, str(tree))
-    from cleaners import clean_html, clean_text
+    from cleaners import clean_html, clean_text, load_config
+
+    config = load_config({"params": json.loads(params)}) if params else None
 
     for p in sorted((data / track).glob("*.html" if track == "html" else "*.txt")):
         try:
-            doc = clean_html(p.read_bytes(), source=p.name) if track == "html" else \
-                clean_text(p.read_text(encoding="utf-8"), source=p.name)
+            doc = clean_html(p.read_bytes(), source=p.name, config=config) if track == "html" else \
+                clean_text(p.read_text(encoding="utf-8"), source=p.name, config=config)
         except Exception as exc:  # a page that fails has no removals; say so and go on
             print(f"failed {p.name}: {exc}", file=sys.stderr)
             continue
@@ -39,9 +41,10 @@ def dump(tree: Path, data: Path, track: str) -> None:
         print(json.dumps({"id": p.stem, "removed": rem}))
 
 
-def run(tree: Path, data: Path, track: str) -> dict[str, list]:
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--dump", str(tree), "--data", str(data),
-                          "--tracks", track], check=True, capture_output=True, text=True, cwd=tree)
+def run(tree: Path, data: Path, track: str, params: str | None = None) -> dict[str, list]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--dump", str(tree), "--data", str(data), "--tracks", track]
+    out = subprocess.run(cmd + (["--params", params] if params else []), check=True, capture_output=True,
+                         text=True, cwd=tree)
     if out.stderr:
         print(f"{tree} {track}: {out.stderr.strip()}", file=sys.stderr)
     out = out.stdout
@@ -77,14 +80,15 @@ def main() -> None:
     ap.add_argument("--set", default="devset", choices=["devset", "trainset"])
     ap.add_argument("--tracks", nargs="+", default=["text-article", "text-page", "html"])
     ap.add_argument("--rules", default="", help="only new removals whose rule id starts with this")
+    ap.add_argument("--params", help='this tree\'s [params] as JSON, e.g. \'{"comments": {"thread_frames": 2}}\'')
     ap.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.dump:
-        dump(a.dump, a.data, a.tracks[0])
+        dump(a.dump, a.data, a.tracks[0], a.params)
         return
     truth_dir = a.data / "truth" if (a.data / "truth").is_dir() else SHARED / "data" / a.set / "truth"
     for track in a.tracks:
-        new, base = run(ROOT, a.data, track), run(a.base, a.data, track)
+        new, base = run(ROOT, a.data, track, a.params), run(a.base, a.data, track)
         pages = blocks = 0
         for pid in sorted(new):
             old = {(pos, text) for pos, _, text in base.get(pid, [])}

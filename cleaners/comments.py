@@ -24,6 +24,7 @@ wherever they stand.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,7 @@ import regex
 from pydantic import Field
 
 from .document import Draft, Params, Share, Words, block_local
+from .phrases import pattern_matcher
 
 
 class CommentParams(Params):
@@ -115,25 +117,55 @@ class Thread:
 
 
 _CLOCK = regex.compile(r"\b\d{1,2}\s*[:h]\s*\d{2}\b")  # 3:05, 15:05, 15 h 05
+_SOME_CLOCK = re.compile(r"\d\s*[:h]\s*\d\d")  # what every _CLOCK match holds (a cheaper search)
 
 
 def _frame_matchers(m):
-    return {kind: _any_of((), m.get(f"frame_{kind}")) for kind in ("name", "time", "button")}
+    """kind → a function of a key: the frame lists, compiled (names with their literal pre-scan);
+    "buttons" → the button patterns over many keys at once, one per line."""
+    out = {kind: getattr(_any_of((), m.get(f"frame_{kind}")), "match", None) for kind in ("time", "button")}
+    names = pattern_matcher(m.get("frame_name"), "comments.frame_name") if m.get("frame_name") else None
+    out["name"] = names.pattern if names else None
+    out["buttons"] = _any_line(m.get("frame_button"))
+    # literals one of which every name line holds ("says", "sagt" ...), when the patterns have them
+    out["names"] = (tuple(sorted({w for part in names.pattern_needs for w in part}))
+                    if names and names.pattern_needs and all(names.pattern_needs) else None)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _any_line(patterns: tuple[str, ...]):
+    """The patterns as one alternation over lines: stdlib ``re`` where it can read them (3x faster
+    scanning a page's keys than ``regex``, whose ``(?m)^`` tries every character), else ``regex``."""
+    if not patterns:
+        return None
+    alt = "(?m)^(?:" + "|".join(f"(?:{p})" for p in patterns) + ")$"
+    try:
+        return re.compile(alt)
+    except re.error:  # a class only regex knows (\p{L} ...)
+        return regex.compile(alt, regex.V1)
 
 
 def _marks(blocks: list, matchers, p: CommentParams) -> dict[int, frozenset[str]]:
     """Position → kinds of comment mark, for the short blocks that are one."""
-    short = [(i, b.m.key) for i, b in enumerate(blocks) if len(b.text) <= p.max_line_chars]
+    # a thread and its marker stand after the first paragraph of prose: only the keys from there on
+    first = next((i for i, b in enumerate(blocks) if b.m.words >= p.min_prose_words), len(blocks))
+    keys = [""] * first + [b.m.key if len(b.text) <= p.max_line_chars else "" for b in blocks[first:]]
+    # the cheap tests first, over all the keys at once (most pages have no comment marks):
+    # a frame needs a button, or a name line over a clock time
+    lines = "\n".join(keys)
+    buttons, names = matchers["buttons"], matchers["names"]
+    if (buttons is None or len(buttons.findall(lines)) < p.thread_frames) \
+            and (len(_SOME_CLOCK.findall(lines)) < p.thread_frames
+                 or (names is not None and sum(lines.count(w) for w in names) < p.thread_frames)):
+        return {}
     out: dict[int, set[str]] = {}
     for kind in ("button", "name", "time"):
-        pat = matchers[kind]
-        if pat is not None:
-            for i, k in short:
-                if pat.match(k):
+        found = matchers[kind]
+        if found is not None:
+            for i, k in enumerate(keys):
+                if k and found(k):
                     out.setdefault(i, set()).add(kind)
-        # the cheap test first: a frame needs a button or a name line; most pages have neither
-        if kind == "name" and len(out) < p.thread_frames:
-            return {}
     return {i: frozenset(k) for i, k in sorted(out.items())}
 
 

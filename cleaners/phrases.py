@@ -443,6 +443,13 @@ class PhraseBook:
 _EMPTY = Matcher(None, None, None, None, {})
 
 
+@lru_cache(maxsize=64)
+def pattern_matcher(patterns: tuple[str, ...], where: str) -> Matcher:
+    """A family's own list of patterns (``comments.frame_name``) compiled as a ``pattern``
+    list is, with its literal pre-scan: ``.pattern(key)`` finds what the patterns find."""
+    return _compile({"pattern": list(patterns)}, where)
+
+
 @lru_cache(maxsize=1)
 def _load_files() -> tuple[tuple[str, dict], ...]:
     out = []

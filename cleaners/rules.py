@@ -34,6 +34,8 @@ RULES: dict[str, str] = {
     # comments.py
     "comments.section.strong": "a strong comment-section marker (“Leave a Reply”) and everything after it",
     "comments.section.weak": "a weak comment heading (“Comments”) in the second half, confirmed by what follows",
+    "comments.section.thread": "a weak comment heading anywhere, confirmed by the comment thread after it (to its end)",
+    "comments.thread.frame": "a reader-comment thread with no heading: its repeated frames (name, time, Reply button)",
     "comments.form.exact": "a line of the comment form (“Name *”, “Post Comment”)",
     # captions.py
     "captions.credit.slash": "a photo credit naming a photographer and an agency (“Yuri Kadobnov/AP”)",

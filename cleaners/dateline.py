@@ -27,6 +27,7 @@ class DatelineParams(Params):
     head_blocks: Words = 8         # metadata lives near the top: the first blocks are always searched...
     head_max_blocks: Words = 30    # ...and on a whole-page text everything before the first paragraph, up to this
     head_prose_words: Words = 20   # a page header (menus, title, labels) ends at the first paragraph this long
+    date_max_paragraphs: Words = 2  # a date after more paragraphs of prose than this is not the article's
     max_dateline_words: Words = 14  # "Published: Tuesday, March 5, 2024, 10:30 a.m. EST | Updated ..." fits
 
 
@@ -50,6 +51,19 @@ def _head(live: list[Block], p: DatelineParams) -> list[Block]:
     return live[:p.head_blocks]
 
 
+def _dates_end(live: list[Block], p: DatelineParams) -> int:
+    """Where the head stops holding the article's date: at its paragraph of prose after
+    ``date_max_paragraphs`` of them. A date printed past that point, on a short article
+    whose head runs into its body, is a reader comment's, a live entry's or another story's."""
+    seen = 0
+    for i, b in enumerate(live[:p.head_max_blocks]):
+        if b.m.words >= p.head_prose_words and b.m.ends:
+            seen += 1
+            if seen > p.date_max_paragraphs:
+                return i
+    return len(live)
+
+
 def extract_dateline_and_byline(draft: Draft) -> Draft:
     """Date and byline lines at the head (or a date at the very end) become metadata."""
     ph = draft.context.phrases
@@ -62,6 +76,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     max_date_words, max_by_words = p.max_dateline_words, draft.context.params.byline.max_byline_words
     live = draft.live()
     head = _head(live, p)
+    dates_end = _dates_end(live, p)
     tail = [b for b in live[-2:] if b not in head]
     published = draft.meta.published
     authors = list(draft.meta.authors)
@@ -90,6 +105,12 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             ok = False
             break
         if not ok or issue_parts and not found_dates:
+            continue
+        if found_dates and live.index(b) > dates_end and (
+                live.index(b) < len(live) - 2 or published is not None
+                and not any(b.m.key.startswith(lab) for lab in labels)):
+            # "April 12, 2024 at 8:14 am" under the third paragraph: a comment's; at the very
+            # end, unlabelled, after a date of the article's own: a related story's (as above)
             continue
         if found_dates:
             published = published or found_dates[0]

@@ -52,9 +52,10 @@ def _head(live: list[Block], p: DatelineParams) -> list[Block]:
 
 
 def _dates_end(live: list[Block], p: DatelineParams) -> int:
-    """Where the head stops holding the article's date: at its paragraph of prose after
-    ``date_max_paragraphs`` of them. A date printed past that point, on a short article
-    whose head runs into its body, is a reader comment's, a live entry's or another story's."""
+    """Where the head stops holding the article's bare date: at its paragraph of prose after
+    ``date_max_paragraphs`` of them. A bare date printed past that point (on a short article
+    whose head runs into its body, or at its very end) is a reader comment's, a live entry's
+    or another story's; a labelled one ("Published on ...") is still the article's."""
     seen = 0
     for i, b in enumerate(live[:p.head_max_blocks]):
         if b.m.words >= p.head_prose_words and b.m.ends:
@@ -106,11 +107,9 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             break
         if not ok or issue_parts and not found_dates:
             continue
-        if found_dates and live.index(b) > dates_end and (
-                live.index(b) < len(live) - 2 or published is not None
-                and not any(b.m.key.startswith(lab) for lab in labels)):
-            # "April 12, 2024 at 8:14 am" under the third paragraph: a comment's; at the very
-            # end, unlabelled, after a date of the article's own: a related story's (as above)
+        if found_dates and live.index(b) > dates_end and not any(b.m.key.startswith(lab) for lab in labels):
+            # "April 12, 2024 at 8:14 am" under the third paragraph: a comment's, an entry's or a
+            # related story's; "Published on 28 December 2024" is the article's wherever it stands
             continue
         if found_dates:
             published = published or found_dates[0]

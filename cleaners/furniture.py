@@ -274,12 +274,12 @@ def _card_line(b: Block, p: FurnitureParams) -> str | None:
     return "label" if n <= 6 else None
 
 
-def _story_cards(live: list, start: int, p: FurnitureParams) -> list:
+def _story_cards(live: list, start: int, p: FurnitureParams) -> tuple[list, tuple]:
     """The blocks from ``live[start]`` that are story cards under a list heading: a
-    headline, then the same lines under it on every card (an excerpt and at least one
-    label, "headline / excerpt / date / In “News”"; or an excerpt cut by an ellipsis),
-    the card repeated at least ``card_min`` times in a row: (blocks, the lines under a
-    headline). Empty when there are none."""
+    headline, then the same one to three lines under it on every card, an excerpt among
+    them ("headline / excerpt / date / In “News”"; a headline and an excerpt alone only
+    when the excerpt is cut by an ellipsis), the card repeated at least ``card_min``
+    times in a row: (blocks, the kinds of line under a headline). Empty when there are none."""
     best: list = []
     best_shape: tuple = ()
     for per in CARD_PERIODS:

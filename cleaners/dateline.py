@@ -28,6 +28,9 @@ class DatelineParams(Params):
     head_max_blocks: Words = 30    # ...and on a whole-page text everything before the first paragraph, up to this
     head_prose_words: Words = 20   # a page header (menus, title, labels) ends at the first paragraph this long
     date_max_paragraphs: Words = 2  # a date after more paragraphs of prose than this is not the article's
+    timeline_min: Words = 3        # this many dates of one shape, each over its own text, are a timeline
+    timeline_words: Words = 6      # ...that text: a sentence of at least this many words...
+    timeline_gap: Words = 8        # ...and the next date at most this many blocks on (an entry is short)
     max_dateline_words: Words = 14  # "Published: Tuesday, March 5, 2024, 10:30 a.m. EST | Updated ..." fits
 
 
@@ -51,6 +54,45 @@ def _head(live: list[Block], p: DatelineParams) -> list[Block]:
     return live[:p.head_blocks]
 
 
+_SHAPE_PARTS = regex.compile(r"(\d+)|(\p{L}+)", regex.V1)
+
+
+def _date_shape(text: str) -> str:
+    """A date line's shape: digits and words folded ("March 14, 2024 at 7:05 am" and
+    "June 2, 2024 at 10:40 pm" print the same), its punctuation kept."""
+    return _SHAPE_PARTS.sub(lambda m: "0" if m.group(1) else "a", text.strip())
+
+
+def _timeline(live: list[Block], p: DatelineParams, max_words: int) -> set[int]:
+    """The bare dates of a timeline: ``timeline_min`` or more date lines of one shape in a
+    row, a sentence of text between each two and at most ``timeline_gap`` blocks apart (a
+    live blog's entry times, a changelog's release dates; an article's dateline and the
+    dates of the story cards after its body stand further apart). Counted over the whole
+    text, so that cleaning the clean text again finds the same row."""
+    rows: dict[str, list[int]] = {}
+    for i, b in enumerate(live):
+        if b.m.words <= max_words and parse_dateline(b.text, (), max_words):
+            rows.setdefault(_date_shape(b.text), []).append(i)
+    found: set[int] = set()
+    for at in rows.values():
+        runs = [[at[0]]]
+        for a, c in zip(at, at[1:]):
+            if c - a <= p.timeline_gap and any(x.m.ends and x.m.words >= p.timeline_words
+                                                for x in live[a + 1:c]):
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        for r in runs:
+            if len(r) >= p.timeline_min:
+                found.update(live[i].index for i in r)
+    return found
+
+
+def _prose(b: Block, p: DatelineParams) -> bool:
+    """A paragraph of prose, as the head measures it: long enough, a sentence end."""
+    return b.m.words >= p.head_prose_words and b.m.ends
+
+
 def _dates_end(live: list[Block], p: DatelineParams) -> int:
     """Where the head stops holding the article's bare date: at its paragraph of prose after
     ``date_max_paragraphs`` of them. A bare date printed past that point (on a short article
@@ -58,7 +100,7 @@ def _dates_end(live: list[Block], p: DatelineParams) -> int:
     or another story's; a labelled one ("Published on ...") is still the article's."""
     seen = 0
     for i, b in enumerate(live[:p.head_max_blocks]):
-        if b.m.words >= p.head_prose_words and b.m.ends:
+        if _prose(b, p):
             seen += 1
             if seen > p.date_max_paragraphs:
                 return i
@@ -82,6 +124,11 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     published = draft.meta.published
     authors = list(draft.meta.authors)
     decisions: list[tuple[Block, str, str, str]] = []
+    timeline = _timeline(live, p, max_date_words)
+
+    def labelled(b: Block) -> bool:
+        return any(b.m.key.startswith(lab) for lab in labels)
+
     for b in head + tail:
         if b in tail and published is not None and not any(
                 b.m.key.startswith(lab) for lab in labels):
@@ -110,6 +157,10 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
         if found_dates and live.index(b) > dates_end and not any(b.m.key.startswith(lab) for lab in labels):
             # "April 12, 2024 at 8:14 am" under the third paragraph: a comment's, an entry's or a
             # related story's; "Published on 28 December 2024" is the article's wherever it stands
+            continue
+        if found_dates and b.index in timeline and not labelled(b):
+            # one of a row of dates in one shape, each over its own paragraph: a live blog's
+            # entries or a changelog's releases; none of them is the article's
             continue
         if found_dates:
             published = published or found_dates[0]

@@ -53,6 +53,7 @@ class PageTrimParams(Params):
     end_marker_gap: Words = 12       # blocks between the two markers, at most
     end_marker_from: Share = 0.6     # the first marker stands after this share of the live words
     prose_run: Words = 3             # ...and no run of this many prose paragraphs follows it
+    entry_buttons: Words = 3         # the same share button closing this many prose paragraphs: entries
 
 
 ARTICLE_MARKUP = frozenset({"code", "quote"})  # HTML hints never trimmed as navigation
@@ -270,9 +271,16 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str], p: PageTrimParams, 
             break
     marks = sorted(r.position for r in draft.removed if r.kind in END_MARKER_KINDS and r.position > from_index)
     kinds = {r.position: r.kind for r in draft.removed}
+    texts = {r.position: r.text.strip() for r in draft.removed}
+    buttons: dict[str, list[int]] = {}
+    for r in sorted(draft.removed, key=lambda r: r.position):
+        if r.kind == "share":
+            buttons.setdefault(texts[r.position], []).append(r.position)
     for first, second in zip(marks, marks[1:]):
         if second - first > p.end_marker_gap:
             continue
+        if _entry_buttons(draft, first, buttons, kinds, texts, live, sw, classify, p):
+            continue  # the same button closing entry after entry (a live blog's): not the page's end
         after = [b for b in live if b.index > first]
         if len(after) < 2:
             continue  # a lone block is left to the cleaner of its own family (a bio, a credit)
@@ -290,6 +298,31 @@ def _cut_after_end_markers(draft: Draft, sw: frozenset[str], p: PageTrimParams, 
                    f"close together, no prose after them)")
             return draft.remove(after, "trim_page_chrome", "navigation", why, "pagetrim.end-markers")
     return _cut_after_lone_marker(draft, live, marks, kinds, sw, classify)
+
+
+def _entry_buttons(draft: Draft, first: int, buttons: dict[str, list[int]], kinds: dict[int, str],
+                   texts: dict[int, str], live: list[Block], sw: frozenset[str], classify, p: PageTrimParams) -> bool:
+    """The share button at ``first`` is one of a row of the same button (``buttons``: every
+    share removal by its text), each closing its own paragraph of prose, as a live blog
+    closes its entries: ``entry_buttons`` copies of it or more in a row, a prose paragraph
+    between each two, at most ``end_marker_gap`` blocks apart (an article's own share rows,
+    above, amid and below it, stand further apart), and no reply button between them (a
+    reader comment's frame, which the comment rules judge, before or after this cleaner).
+    A page's end box prints its buttons together; a sign-up box printed again and again is
+    no entry (newsletter markers never count)."""
+    if kinds[first] != "share":
+        return False
+    same = buttons.get(texts[first], [])
+    good = [b.index for b in live if classify(b.text, sw) == "good"]
+    form = draft.context.phrases["comment_form"]
+    replies = [b.index for b in draft.blocks if form.exact(b.m.key)]  # removed or not yet
+    runs = [[same[0]]] if same else []
+    for a, b in zip(same, same[1:]):
+        if b - a <= p.end_marker_gap and any(a < g < b for g in good) and not any(a < r < b for r in replies):
+            runs[-1].append(b)
+        else:
+            runs.append([b])
+    return any(first in run and len(run) >= p.entry_buttons for run in runs)
 
 
 def _cut_after_lone_marker(draft: Draft, live: list[Block], marks: list[int], kinds: dict[int, str],

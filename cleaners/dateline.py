@@ -63,29 +63,29 @@ def _date_shape(text: str) -> str:
     return _SHAPE_PARTS.sub(lambda m: "0" if m.group(1) else "a", text.strip())
 
 
-def _timeline(live: list[Block], p: DatelineParams, max_words: int) -> set[int]:
-    """The bare dates of a timeline: ``timeline_min`` or more date lines of one shape in a
+def _in_timeline(b: Block, live: list[Block], p: DatelineParams, max_words: int,
+                 shapes: dict[str, list[int]]) -> bool:
+    """A bare date of a timeline: ``timeline_min`` or more date lines of one shape in a
     row, a sentence of text between each two and at most ``timeline_gap`` blocks apart (a
     live blog's entry times, a changelog's release dates; an article's dateline and the
     dates of the story cards after its body stand further apart). Counted over the whole
-    text, so that cleaning the clean text again finds the same row."""
-    rows: dict[str, list[int]] = {}
-    for i, b in enumerate(live):
-        if b.m.words <= max_words and parse_dateline(b.text, (), max_words):
-            rows.setdefault(_date_shape(b.text), []).append(i)
-    found: set[int] = set()
-    for at in rows.values():
-        runs = [[at[0]]]
-        for a, c in zip(at, at[1:]):
-            if c - a <= p.timeline_gap and any(x.m.ends and x.m.words >= p.timeline_words
-                                                for x in live[a + 1:c]):
-                runs[-1].append(c)
-            else:
-                runs.append([c])
-        for r in runs:
-            if len(r) >= p.timeline_min:
-                found.update(live[i].index for i in r)
-    return found
+    text, so that cleaning the clean text again finds the same row. ``shapes``: the
+    document's short lines by shape, filled on the first call (most texts never ask)."""
+    if not shapes:
+        shapes[""] = []
+        for i, c in enumerate(live):
+            if c.m.words <= max_words and any(ch.isdigit() for ch in c.text):
+                shapes.setdefault(_date_shape(c.text), []).append(i)
+    at = [i for i in shapes.get(_date_shape(b.text), []) if parse_dateline(live[i].text, (), max_words)]
+    if len(at) < p.timeline_min:
+        return False
+    runs = [[at[0]]]
+    for x, y in zip(at, at[1:]):
+        if y - x <= p.timeline_gap and any(c.m.ends and c.m.words >= p.timeline_words for c in live[x + 1:y]):
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return any(len(r) >= p.timeline_min and any(live[i] is b for i in r) for r in runs)
 
 
 def _prose(b: Block, p: DatelineParams) -> bool:
@@ -124,7 +124,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     published = draft.meta.published
     authors = list(draft.meta.authors)
     decisions: list[tuple[Block, str, str, str]] = []
-    timeline = _timeline(live, p, max_date_words)
+    shapes: dict[str, list[int]] = {}   # short lines by shape, for _in_timeline
 
     def labelled(b: Block) -> bool:
         return any(b.m.key.startswith(lab) for lab in labels)
@@ -158,7 +158,7 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             # "April 12, 2024 at 8:14 am" under the third paragraph: a comment's, an entry's or a
             # related story's; "Published on 28 December 2024" is the article's wherever it stands
             continue
-        if found_dates and b.index in timeline and not labelled(b):
+        if found_dates and not labelled(b) and _in_timeline(b, live, p, max_date_words, shapes):
             # one of a row of dates in one shape, each over its own paragraph: a live blog's
             # entries or a changelog's releases; none of them is the article's
             continue

@@ -63,6 +63,15 @@ def _date_shape(text: str) -> str:
     return _SHAPE_PARTS.sub(lambda m: "0" if m.group(1) else "a", text.strip())
 
 
+def _line_shapes(live: list[Block], max_words: int) -> dict[str, list[int]]:
+    """Position in ``live`` of every short line holding a digit, by its shape (``_date_shape``)."""
+    shapes: dict[str, list[int]] = {}
+    for i, c in enumerate(live):
+        if c.m.words <= max_words and any(ch.isdigit() for ch in c.text):
+            shapes.setdefault(_date_shape(c.text), []).append(i)
+    return shapes
+
+
 def _in_timeline(b: Block, live: list[Block], p: DatelineParams, max_words: int,
                  shapes: dict[str, list[int]]) -> bool:
     """A bare date of a timeline: ``timeline_min`` or more date lines of one shape in a
@@ -70,12 +79,7 @@ def _in_timeline(b: Block, live: list[Block], p: DatelineParams, max_words: int,
     live blog's entry times, a changelog's release dates; an article's dateline and the
     dates of the story cards after its body stand further apart). Counted over the whole
     text, so that cleaning the clean text again finds the same row. ``shapes``: the
-    document's short lines by shape, filled on the first call (most texts never ask)."""
-    if not shapes:
-        shapes[""] = []
-        for i, c in enumerate(live):
-            if c.m.words <= max_words and any(ch.isdigit() for ch in c.text):
-                shapes.setdefault(_date_shape(c.text), []).append(i)
+    document's ``_line_shapes``."""
     at = [i for i in shapes.get(_date_shape(b.text), []) if parse_dateline(live[i].text, (), max_words)]
     if len(at) < p.timeline_min:
         return False
@@ -124,14 +128,13 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
     published = draft.meta.published
     authors = list(draft.meta.authors)
     decisions: list[tuple[Block, str, str, str]] = []
-    shapes: dict[str, list[int]] = {}   # short lines by shape, for _in_timeline
+    shapes: dict[str, list[int]] | None = None   # _line_shapes, built when a date first asks
 
     def labelled(b: Block) -> bool:
         return any(b.m.key.startswith(lab) for lab in labels)
 
     for b in head + tail:
-        if b in tail and published is not None and not any(
-                b.m.key.startswith(lab) for lab in labels):
+        if b in tail and published is not None and not labelled(b):
             continue  # a bare date at the end after a dateline: a related story's, not ours
         parts = [q for p in _SEP.split(b.text) for q in _DATE_THEN_BY.split(p) if q.strip()]
         found_dates, found_names, ok = [], [], bool(parts)
@@ -154,14 +157,16 @@ def extract_dateline_and_byline(draft: Draft) -> Draft:
             break
         if not ok or issue_parts and not found_dates:
             continue
-        if found_dates and live.index(b) > dates_end and not any(b.m.key.startswith(lab) for lab in labels):
+        if found_dates and live.index(b) > dates_end and not labelled(b):
             # "April 12, 2024 at 8:14 am" under the third paragraph: a comment's, an entry's or a
             # related story's; "Published on 28 December 2024" is the article's wherever it stands
             continue
-        if found_dates and not labelled(b) and _in_timeline(b, live, p, max_date_words, shapes):
-            # one of a row of dates in one shape, each over its own paragraph: a live blog's
-            # entries or a changelog's releases; none of them is the article's
-            continue
+        if found_dates and not labelled(b):
+            shapes = _line_shapes(live, max_date_words) if shapes is None else shapes
+            if _in_timeline(b, live, p, max_date_words, shapes):
+                # one of a row of dates in one shape, each over its own paragraph: a live blog's
+                # entries or a changelog's releases; none of them is the article's
+                continue
         if found_dates:
             published = published or found_dates[0]
             # a label printed on its own line above the date ("Published" / "12 February 2024")

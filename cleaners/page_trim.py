@@ -313,10 +313,12 @@ def _entry_buttons(draft: Draft, first: int, buttons: dict[str, list[int]], kind
     if kinds[first] != "share":
         return False
     same = buttons.get(texts[first], [])
+    if len(same) < p.entry_buttons:
+        return False  # most pages: no row to look for, no scan of the page
     good = [b.index for b in live if classify(b.text, sw) == "good"]
     form = draft.context.phrases["comment_form"]
     replies = [b.index for b in draft.blocks if form.exact(b.m.key)]  # removed or not yet
-    runs = [[same[0]]] if same else []
+    runs = [[same[0]]]
     for a, b in zip(same, same[1:]):
         if b - a <= p.end_marker_gap and any(a < g < b for g in good) and not any(a < r < b for r in replies):
             runs[-1].append(b)

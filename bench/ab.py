@@ -4,6 +4,8 @@
     python bench/ab.py --base HEAD~3   # ... against any git revision
     python bench/ab.py --track text-page --rounds 8
     python bench/ab.py --track html    # clean_html over the devset's pages
+    python bench/ab.py --config on.toml                 # both sides with a config (e.g. the model on)
+    python bench/ab.py --new-config on.toml --ignore-version   # what turning the model on costs
 
 On a shared VM the same loop runs up to 2x slower from one minute to the next, so
 two processes timed one after the other say little about a 10% change. Here both
@@ -60,6 +62,9 @@ def main(argv=None) -> int:
     ap.add_argument("--ignore-version", action="store_true",
                     help="compare the documents without their pipeline_version (it moves with the "
                          "package or model version by design; everything else must be identical)")
+    ap.add_argument("--config", type=Path, help="TOML config for both sides (default: none)")
+    ap.add_argument("--base-config", type=Path, help="TOML config for the base side only")
+    ap.add_argument("--new-config", type=Path, help="TOML config for the new side only")
     args = ap.parse_args(argv)
     html = args.track == "html"
     files = sorted((args.data / args.track).glob("*.html" if html else "*.txt"))
@@ -72,8 +77,10 @@ def main(argv=None) -> int:
     mods = {k: importlib.import_module(v) for k, v in names.items()}
     memos = {k: importlib.import_module(v + ".textutil").clear_memos for k, v in names.items()}
     to_json = {k: importlib.import_module(v + ".document").to_json for k, v in names.items()}
-    for m in mods.values():
-        getattr(m, call)(texts[0])  # phrase books compiled, dateparser warmed: not what is measured
+    side = {"base": args.base_config or args.config, "new": args.new_config or args.config}
+    configs = {k: mods[k].load_config(side[k]) if side[k] else None for k in mods}
+    for k, m in mods.items():
+        getattr(m, call)(texts[0], config=configs[k])  # phrase books compiled, dateparser warmed
 
     outputs: dict[str, list[str]] = {}
     cpu: dict[str, list[float]] = {k: [] for k in mods}
@@ -83,7 +90,7 @@ def main(argv=None) -> int:
             memos[k]()
             t0 = time.process_time()
             fn = getattr(mods[k], call)
-            docs = [fn(t, source=p.name) for t, p in zip(texts, files)]
+            docs = [fn(t, source=p.name, config=configs[k]) for t, p in zip(texts, files)]
             cpu[k].append((time.process_time() - t0) / len(texts) * 1000)
             if r == 0:
                 if args.ignore_version:
@@ -93,7 +100,8 @@ def main(argv=None) -> int:
               f"new/base {cpu['new'][-1] / cpu['base'][-1]:.3f}", flush=True)
     differ = [p.name for p, a, b in zip(files, outputs["base"], outputs["new"]) if a != b]
     ratios = [n / b for b, n in zip(cpu["base"], cpu["new"])]
-    print(f"{args.track}, {len(texts)} documents, new = working tree, base = {args.base}")
+    print(f"{args.track}, {len(texts)} documents, new = working tree, base = {args.base}; "
+          f"configs: base {side['base'] or '-'}, new {side['new'] or '-'}")
     print(f"{call} CPU ms/doc, median: base {statistics.median(cpu['base']):.2f}, "
           f"new {statistics.median(cpu['new']):.2f}; new/base per round {min(ratios):.3f}-{max(ratios):.3f}, "
           f"median {statistics.median(ratios):.3f}")

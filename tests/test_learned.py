@@ -293,3 +293,45 @@ def test_inference_agrees_with_lightgbm():
     booster = train_booster(X, y, weights(n), rounds=25, min_data_in_leaf=5)
     ours = BlockModel(as_model(export_gbdt(booster))).predict(X)
     assert np.allclose(ours, booster.predict(X), rtol=0, atol=1e-9)
+
+
+def _walk(t: dict, x) -> tuple[float, dict[int, float]]:
+    """One tree by the book: from the root, left when x[feature] <= threshold (a NaN goes
+    right); the leaf's value and each step's change of value by feature (Saabas)."""
+    if not t["split"]:
+        return t["leaf"][0], {}
+    node, steps = 0, {}
+    while node >= 0:
+        f = t["split"][node]
+        child = t["left"][node] if x[f] <= t["threshold"][node] else t["right"][node]
+        cv = t["leaf"][~child] if child < 0 else t["value"][child]
+        steps[f] = steps.get(f, 0.0) + cv - t["value"][node]
+        node = child
+    return t["leaf"][~node], steps
+
+
+def test_the_bit_mask_evaluator_finds_the_leaf_a_walk_finds():
+    # three trees: lopsided to the right, lopsided to the left (17 leaves: 32-bit masks), one leaf
+    right = {"split": [0, 1, 0], "threshold": [0.5, 2.0, 3.0], "left": [-1, -2, -3], "right": [1, 2, -4],
+             "value": [0.1, 0.2, 0.3], "leaf": [1.0, 2.0, 3.0, 4.0]}
+    n = 16
+    left = {"split": [i % 3 for i in range(n)], "threshold": [float(n - i) for i in range(n)],
+            "left": [i + 1 for i in range(n - 1)] + [-1], "right": [-(i + 2) for i in range(n)],
+            "value": [0.01 * i for i in range(n)], "leaf": [float(10 + i) for i in range(n + 1)]}
+    single = {"split": [], "threshold": [], "left": [], "right": [], "value": [], "leaf": [0.25]}
+    trees = [right, left, single]
+    model = BlockModel({"format": FORMAT, "features": ["a", "b", "c"], "threshold": 0.5, "kind": "gbdt",
+                        "version": "test", "base": -0.5, "trees": trees})
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 18, size=(300, 3)).round(0)      # on the thresholds too
+    X[::11, 0] = np.nan
+    X[::13, 1] = np.nan
+    want = np.array([sum(_walk(t, x)[0] for t in trees) - 0.5 for x in X])
+    assert np.array_equal(model.raw(X), want)
+    got = model.contributions_many(X)
+    for x, row in zip(X[:40], got[:40]):
+        steps: dict[int, float] = {}
+        for t in trees:
+            for f, v in _walk(t, x)[1].items():
+                steps[f] = steps.get(f, 0.0) + v
+        assert np.allclose(row, [steps.get(f, 0.0) for f in range(3)], rtol=0, atol=1e-12)

@@ -11,9 +11,9 @@ A model may carry a lexicon (``"lexicon"``: ``Lexicon``), the linear model over 
 block's words whose score fills the feature pass' ``LEX`` columns; it travels in the
 model file, so a cross-validation fold's model carries the lexicon of its own fold.
 
-Inference needs numpy only: every tree of the ensemble is walked for every block
-of the document at once (one fancy-indexing step per tree level), so scoring a
-document costs a few dozen numpy calls whatever its length.
+Inference needs numpy only: every split of every tree is tested for every block of
+the document at once and the leaves are found by bit masks (``_init_trees``), so
+scoring a document costs a handful of numpy calls whatever its length.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import numpy as np
 
 FORMAT = "declutter-block-model/1"
 MODEL_PATH = Path(__file__).with_name("block_model.json")
-CHUNK = 4096   # rows evaluated at once
+CHUNK = 1024   # rows evaluated at once (a table's splits x rows tests in memory)
 
 
 class ModelError(ValueError):
@@ -86,62 +86,106 @@ class BlockModel:
         return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def _init_trees(self, trees: list[dict], base: float) -> None:
-        """All trees in flat arrays of one node table: tree t's nodes at offset[t]...,
-        its leaves appended after every internal node as nodes that point to themselves
-        (feature 0, threshold +inf), so a walk needs no test for having reached a leaf."""
-        inner = sum(len(t["split"]) for t in trees)
-        leaves = sum(len(t["leaf"]) for t in trees)
-        size = inner + leaves
-        feat = np.zeros(size, dtype=np.intp)
-        thr = np.full(size, np.inf)
-        left = np.arange(size, dtype=np.intp)
-        right = np.arange(size, dtype=np.intp)
-        value = np.zeros(size)
-        ivalue = np.zeros(size)    # each node's own value (internal_value, or the leaf's): contributions
-        roots = np.zeros(len(trees), dtype=np.intp)
-        at, leaf_at, depth = 0, inner, 1
-        for i, t in enumerate(trees):
-            n, m = len(t["split"]), len(t["leaf"])
+        """The ensemble as bit masks (QuickScorer, Lucchese et al. 2015): each tree's leaves are
+        numbered left to right, one bit each; a split whose test fails (value > threshold, or
+        not a number) rules out the leaves of its left subtree, and the leaf a row reaches is the
+        leftmost one no failed test ruled out. So every split of every tree is tested at once
+        and a document costs a handful of numpy calls, with no walk level by level. Trees with
+        fewer splits than the largest are padded with splits that rule nothing out.
 
-            def where(c, at=at, leaf_at=leaf_at):
-                return at + c if c >= 0 else leaf_at + (-c - 1)
-            roots[i] = at if n else leaf_at
-            for j in range(n):
-                feat[at + j] = t["split"][j]
-                thr[at + j] = t["threshold"][j]
-                left[at + j] = where(t["left"][j])
-                right[at + j] = where(t["right"][j])
-                ivalue[at + j] = t["value"][j]
-            value[leaf_at:leaf_at + m] = t["leaf"]
-            ivalue[leaf_at:leaf_at + m] = t["leaf"]
-            if n:
-                depth = max(depth, _depth(t))
-            at, leaf_at = at + n, leaf_at + m
-        self.feat, self.thr, self.left, self.right, self.value = feat, thr, left, right, value
-        self.ivalue = ivalue
-        self.roots = roots
-        self.depth = depth
+        For the reasons, each leaf also keeps its path: the (feature, change of the node's
+        value) of every step from the root (Saabas' contributions depend on the leaf alone)."""
+        n_trees = len(trees)
+        inner = max((len(t["split"]) for t in trees), default=0)
+        leaves = max((len(t["leaf"]) for t in trees), default=1)
+        if leaves > 64:
+            raise ModelError(f"trees of up to 64 leaves are supported, not {leaves}")
+        word = np.uint16 if leaves <= 16 else np.uint32 if leaves <= 32 else np.uint64
+        full = np.iinfo(word).max
+        feat = np.zeros((inner, n_trees), dtype=np.intp)       # split-major: one row per split slot
+        thr = np.full((inner, n_trees), np.inf)
+        mask = np.full((inner, n_trees), full, dtype=word)
+        value = np.zeros((n_trees, leaves))                     # by left-to-right rank
+        paths: list[list[list[tuple[int, float]]]] = []
+        for i, t in enumerate(trees):
+            order, tree_paths, spans = [], [], {}
+            self._number_leaves(t, order, tree_paths, spans)
+            for r, leaf in enumerate(order):
+                value[i, r] = t["leaf"][leaf]
+            for j in range(len(t["split"])):
+                feat[j, i] = t["split"][j]
+                thr[j, i] = t["threshold"][j]
+                lo, hi = spans[t["left"][j]]                    # ranks of its left subtree's leaves
+                mask[j, i] = word(full & ~(((1 << (hi - lo)) - 1) << lo))
+            paths.append(tree_paths)
+        depth = max((len(p) for tp in paths for p in tp), default=0)
+        path_feat = np.zeros((depth, n_trees, leaves), dtype=np.intp)
+        path_gain = np.zeros((depth, n_trees, leaves))
+        for i, tree_paths in enumerate(paths):
+            for r, p in enumerate(tree_paths):
+                for d, (f, g) in enumerate(p):
+                    path_feat[d, i, r], path_gain[d, i, r] = f, g
+        self.split_feat = feat.ravel()
+        self.split_thr = thr.ravel()[:, None]
+        self.split_mask = mask.ravel()[:, None]
+        self.inner, self.n_trees = inner, n_trees
+        self.all_leaves = word(full)
+        self.leaf_value = value
+        self.path_feat, self.path_gain = path_feat, path_gain
+        self.tree_col = np.arange(n_trees)[:, None]
         self.base = base
         self.trees = trees
 
+    @staticmethod
+    def _number_leaves(t: dict, order: list, paths: list, spans: dict) -> None:
+        """Leaves left to right into ``order``, each one's root path into ``paths``, and every
+        node's span of leaf ranks into ``spans`` (a child < 0 is leaf ``-child - 1``)."""
+        if not t["split"]:
+            order.append(0)
+            paths.append([])
+            return
+        stack = [(0, [], False)]
+        while stack:
+            node, path, done = stack.pop()
+            if node < 0:
+                spans[node] = (len(order), len(order) + 1)
+                order.append(-node - 1)
+                paths.append(path)
+                continue
+            if done:
+                spans[node] = (spans[t["left"][node]][0], spans[t["right"][node]][1])
+                continue
+            f, v = t["split"][node], t["value"][node]
+            stack.append((node, path, True))
+            for child in (t["right"][node], t["left"][node]):   # left popped first
+                cv = t["leaf"][-child - 1] if child < 0 else t["value"][child]
+                stack.append((child, path + [(f, cv - v)], False))
+
     # -- scoring ---------------------------------------------------------------------
-    def raw(self, X: np.ndarray) -> np.ndarray:
-        """The margin (log-odds of boilerplate) of each row of X."""
+    def _check(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != len(self.features):
             raise ModelError(f"expected rows of {len(self.features)} features, got shape {X.shape}")
+        return X
+
+    def _leaves(self, X: np.ndarray) -> np.ndarray:
+        """(trees, rows): the left-to-right rank of the leaf each row reaches in each tree."""
+        n = X.shape[0]
+        failed = ~(np.ascontiguousarray(X.T)[self.split_feat] <= self.split_thr)    # (splits, rows)
+        masks = np.where(failed, self.split_mask, self.all_leaves)
+        reach = np.bitwise_and.reduce(masks.reshape(self.inner, self.n_trees, n), axis=0) if self.inner \
+            else np.full((self.n_trees, n), self.all_leaves)
+        lowest = reach & (~reach + self.all_leaves.dtype.type(1))                   # lowest set bit
+        return np.log2(lowest).astype(np.intp)
+
+    def raw(self, X: np.ndarray) -> np.ndarray:
+        """The margin (log-odds of boilerplate) of each row of X."""
+        X = self._check(X)
         if self.kind == "linear":
             return ((X - self.mean) / self.scale) @ self.coef + self.intercept
         if X.shape[0] > CHUNK:  # a training table, not a document: bounded memory
             return np.concatenate([self.raw(X[i:i + CHUNK]) for i in range(0, X.shape[0], CHUNK)])
-        n = X.shape[0]
-        node = np.repeat(self.roots[:, None], n, axis=1)          # (trees, rows)
-        cols = np.arange(n)[None, :] * X.shape[1]
-        flat = X.ravel()
-        for _ in range(self.depth):
-            go_left = flat[cols + self.feat[node]] <= self.thr[node]
-            node = np.where(go_left, self.left[node], self.right[node])
-        return self.value[node].sum(axis=0) + self.base
+        return self.leaf_value[self.tree_col, self._leaves(X)].sum(axis=0) + self.base
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """P(boilerplate) of each row."""
@@ -154,33 +198,17 @@ class BlockModel:
         return {f: float(v) for f, v in zip(self.features, row) if v}
 
     def contributions_many(self, X: np.ndarray) -> np.ndarray:
-        """(rows, features) contributions, all rows and trees walked at once."""
-        X = np.asarray(X, dtype=np.float64)
+        """(rows, features) contributions: the steps of each row's leaf paths, added up in
+        the order of the steps (level by level, tree by tree)."""
+        X = self._check(X)
         if self.kind == "linear":
             return (X - self.mean) / self.scale * self.coef
         n, F = X.shape
-        out = np.zeros((n, F))
-        node = np.repeat(self.roots[:, None], n, axis=1)
-        rows = np.broadcast_to(np.arange(n)[None, :], node.shape)
-        cols = np.arange(n)[None, :] * F
-        flat = X.ravel()
-        for _ in range(self.depth):
-            f = self.feat[node]
-            nxt = np.where(flat[cols + f] <= self.thr[node], self.left[node], self.right[node])
-            np.add.at(out, (rows, f), self.ivalue[nxt] - self.ivalue[node])  # 0 once at a leaf
-            node = nxt
-        return out
-
-
-def _depth(t: dict) -> int:
-    best, stack = 0, [(0, 1)]
-    while stack:
-        node, d = stack.pop()
-        best = max(best, d)
-        for c in (t["left"][node], t["right"][node]):
-            if c >= 0:
-                stack.append((c, d + 1))
-    return best
+        leaf = self._leaves(X)                                          # (trees, rows)
+        feat = self.path_feat[:, self.tree_col, leaf]                   # (depth, trees, rows)
+        gain = self.path_gain[:, self.tree_col, leaf]
+        cell = np.arange(n)[None, None, :] * F + feat
+        return np.bincount(cell.ravel(), weights=gain.ravel(), minlength=n * F).reshape(n, F)
 
 
 def dumps(data: dict) -> str:

@@ -283,15 +283,15 @@ def compute(blocks: tuple[Block, ...] | list[Block], stoplist: str | None, book=
     for k, h in zip(keys, head_of):
         counts[k] = counts.get(k, 0) + 1
         heads[h] = heads.get(h, 0) + 1
-    groups: dict[int, list[int]] = {}
-    for i, b in enumerate(blocks):
-        groups.setdefault(b.group, []).append(i)
-    for g in groups.values():
-        size = len(g)
-        for j, i in enumerate(g):
-            X[i, col + 2] = math.log1p(size)
-            X[i, col + 3] = j / max(1, size - 1)
-            X[i, col + 4] = size == 1
+    gid = np.fromiter((b.group for b in blocks), dtype=np.int64, count=n)
+    _, inverse, sizes = np.unique(gid, return_inverse=True, return_counts=True)
+    order = np.argsort(inverse, kind="stable")               # each group's blocks, in page order
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    size = sizes[inverse]
+    X[:, col + 2] = np.array([math.log1p(k) for k in sizes.tolist()])[inverse]  # math's, as in training
+    X[:, col + 3] = rank / np.maximum(1, size - 1)
+    X[:, col + 4] = size == 1
     X[:, col] = [counts[k] - 1 for k in keys]
     X[:, col + 1] = [heads[h] - 1 for h in head_of]
     col += len(CONTEXT)

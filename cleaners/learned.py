@@ -120,15 +120,12 @@ def drop_learned_boilerplate(draft: Draft) -> Draft:
         live_scores = [known[i] for i in rows]
     chosen = [(b, i, float(sc)) for b, i, sc in zip(live, rows, live_scores)
               if sc >= (sent_th if is_sentence(X[i]) else line_th)]
-    decisions = []
-    if chosen:
-        contrib = model.contributions_many(X[[i for _, i, _ in chosen]])
-        for (b, i, sc), c in zip(chosen, contrib):
-            decisions.append((b, KIND, explain(model, X[i], sc, b, contrib=c), RULE))
-    if decisions:
-        live_words = sum(b.m.words for b in draft.live())
-        if sum(d[0].m.words for d in decisions) > MAX_SHARE * live_words:
-            return draft  # the page is not what it learned from (a data table, a listing): precision first
+    if not chosen:
+        return draft
+    if sum(b.m.words for b, _, _ in chosen) > MAX_SHARE * sum(b.m.words for b in live):
+        return draft  # the page is not what it learned from (a data table, a listing): precision first
+    contrib = model.contributions_many(X[[i for _, i, _ in chosen]])  # the reasons: only once the removals stand
+    decisions = [(b, KIND, explain(model, X[i], sc, b, contrib=c), RULE) for (b, i, sc), c in zip(chosen, contrib)]
     return draft.remove_each(decisions, "drop_learned_boilerplate")
 
 

@@ -125,8 +125,13 @@ class BlockModel:
             for r, p in enumerate(tree_paths):
                 for d, (f, g) in enumerate(p):
                     path_feat[d, i, r], path_gain[d, i, r] = f, g
-        self.split_feat = feat.ravel()
-        self.split_thr = thr.ravel()[:, None]
+        # the trees share most of their tests (LightGBM's thresholds are bin edges): each
+        # distinct (feature, threshold) is tested once, and every split reads its test's result
+        tests, self.test_of_split = np.unique(np.stack([feat.ravel().astype(np.float64), thr.ravel()], axis=1),
+                                              axis=0, return_inverse=True)
+        self.test_of_split = self.test_of_split.ravel()
+        self.test_feat = tests[:, 0].astype(np.intp)
+        self.test_thr = tests[:, 1][:, None]
         self.split_mask = mask.ravel()[:, None]
         self.inner, self.n_trees = inner, n_trees
         self.all_leaves = word(full)
@@ -171,8 +176,9 @@ class BlockModel:
     def _leaves(self, X: np.ndarray) -> np.ndarray:
         """(trees, rows): the left-to-right rank of the leaf each row reaches in each tree."""
         n = X.shape[0]
-        failed = ~(np.ascontiguousarray(X.T)[self.split_feat] <= self.split_thr)    # (splits, rows)
-        masks = np.where(failed, self.split_mask, self.all_leaves)
+        passed = np.ascontiguousarray(X.T)[self.test_feat] <= self.test_thr       # (tests, rows)
+        all_in = passed.astype(self.all_leaves.dtype) * self.all_leaves          # a passed test rules out nothing
+        masks = all_in[self.test_of_split] | self.split_mask                     # (splits, rows)
         reach = np.bitwise_and.reduce(masks.reshape(self.inner, self.n_trees, n), axis=0) if self.inner \
             else np.full((self.n_trees, n), self.all_leaves)
         lowest = reach & (~reach + self.all_leaves.dtype.type(1))                   # lowest set bit

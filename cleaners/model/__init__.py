@@ -11,8 +11,8 @@ A model may carry a lexicon (``"lexicon"``: ``Lexicon``), the linear model over 
 block's words whose score fills the feature pass' ``LEX`` columns; it travels in the
 model file, so a cross-validation fold's model carries the lexicon of its own fold.
 
-Inference needs numpy only: every split of every tree is tested for every block of
-the document at once and the leaves are found by bit masks (``_init_trees``), so
+Inference needs numpy only: every distinct split test of the ensemble is run once for
+every block of the document and the leaves are found by bit masks (``_init_trees``), so
 scoring a document costs a handful of numpy calls whatever its length.
 """
 from __future__ import annotations
@@ -127,9 +127,9 @@ class BlockModel:
                     path_feat[d, i, r], path_gain[d, i, r] = f, g
         # the trees share most of their tests (LightGBM's thresholds are bin edges): each
         # distinct (feature, threshold) is tested once, and every split reads its test's result
-        tests, self.test_of_split = np.unique(np.stack([feat.ravel().astype(np.float64), thr.ravel()], axis=1),
-                                              axis=0, return_inverse=True)
-        self.test_of_split = self.test_of_split.ravel()
+        tests, test_of_split = np.unique(np.stack([feat.ravel().astype(np.float64), thr.ravel()], axis=1),
+                                         axis=0, return_inverse=True)
+        self.test_of_split = test_of_split.ravel()
         self.test_feat = tests[:, 0].astype(np.intp)
         self.test_thr = tests[:, 1][:, None]
         self.split_mask = mask.ravel()[:, None]
@@ -214,7 +214,8 @@ class BlockModel:
         feat = self.path_feat[:, self.tree_col, leaf]                   # (depth, trees, rows)
         gain = self.path_gain[:, self.tree_col, leaf]
         cell = np.arange(n)[None, None, :] * F + feat
-        return np.bincount(cell.ravel(), weights=gain.ravel(), minlength=n * F).reshape(n, F)
+        out = np.bincount(cell.ravel(), weights=gain.ravel(), minlength=n * F)
+        return out.astype(np.float64, copy=False).reshape(n, F)   # (bincount of no steps is int)
 
 
 def dumps(data: dict) -> str:

@@ -8,7 +8,7 @@ Pure Python, no Prefect. The public entry points:
 """
 from __future__ import annotations
 
-__version__ = "0.6.3"
+__version__ = "0.6.4"
 
 from .config import Config, ConfigError, load_config  # noqa: E402
 from .document import Block, CleanDocument, Draft, Removal  # noqa: E402

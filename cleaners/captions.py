@@ -128,12 +128,34 @@ def _credit(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str,
         base = pk.rstrip(":")
         if not k.startswith(base):
             continue
-        rest = k[len(base):]
-        # "Image:" is a label before its colon ("Image: X", "Credit...X"), not before
-        # another word: "Image caption, ..." is a caption, not a credit
-        if not rest or not rest[0].isalnum() and not (pk.endswith(":") and rest[0].isspace()):
+        if _labels_a_credit(k[len(base):], pk.endswith(":"), base[-1:] in _JOINERS):
             return f"starts with the credit label “{p}”", "captions.credit.label"
     return None
+
+
+# what joins a colon label's word to another word or lists it: "Credit/debit cards",
+# "Video-on-demand sales", "Images, videos, live streams" (a list item, not a label); a
+# label without a colon takes any separator ("Image source, Getty Images": BBC's comma)
+_JOINERS = frozenset("/-‐‑,&+")
+_SEPARATORS = " :|–—-"
+
+
+def _labels_a_credit(rest: str, colon: bool, joined: bool = False) -> bool:
+    """Whether a block whose key is a credit label's word followed by ``rest`` is that
+    label opening a credit. "Image:" is a label before its colon ("Image: X", "Credit...X"),
+    not before another word ("Image caption, ..." is a caption, not a credit), nor as
+    part of a compound or a list ("Credit/debit cards", "Video-on-demand"). A label that
+    ends with its own joiner (``joined``: Portuguese "Reprodução/") runs straight into the
+    credit ("Reprodução/TV Globo"). A number right after the label is a specification
+    or a count, never a name: "Video: 4K/30p, Full HD 120p" is a camera's spec line,
+    "Images: 3 per listing" a rule."""
+    if not rest:
+        return True
+    c = rest[0]
+    if not joined and (c.isalnum() or colon and (c.isspace() or c in _JOINERS)):
+        return False
+    after = rest.lstrip(_SEPARATORS)
+    return not after[:1].isdigit()
 
 
 def _caption(block: Block, m: Matcher, p: CaptionParams, f: _Forms) -> tuple[str, str] | None:

@@ -238,6 +238,19 @@ def _phrases(text: str, fingerprint: str) -> tuple[float, ...]:
 _NO_PHRASES = (0.0,) * len(PHRASE_FAMILIES)
 
 
+def phrases_digest() -> str:
+    """sha256 of the shipped phrase lists the ``phrase_*`` columns read (``PHRASE_FAMILIES``):
+    the training table depends on them, so the model file records it (``train/train.py``)
+    and a test holds the shipped model to this tree's lists: edit one of those families
+    and the model must be retrained, or ``train/train.py`` would no longer give its bytes."""
+    import hashlib
+    import json
+
+    from .phrases import shipped_lists
+
+    return hashlib.sha256(json.dumps(shipped_lists(PHRASE_FAMILIES), sort_keys=True).encode()).hexdigest()
+
+
 def stoplist_of(draft: Draft) -> str | None:
     lang = draft.meta.language
     for l in getattr(draft.context.phrases, "languages", ()):

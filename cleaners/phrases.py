@@ -462,6 +462,12 @@ def _load_files() -> tuple[tuple[str, dict], ...]:
     return tuple(out)
 
 
+def shipped_lists(families) -> list[tuple[str, dict]]:
+    """The shipped phrase files' lists of ``families`` only, file by file (name, {family:
+    lists}): what a reader of those families depends on (``features.phrases_digest``)."""
+    return [(name, {f: data[f] for f in families if f in data}) for name, data in _load_files()]
+
+
 def shipped_families() -> dict[str, frozenset[str]]:
     """Every family the shipped phrase files define, with the names of its lists
     (configuration may only add to these: a typo must not pass silently)."""

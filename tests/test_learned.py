@@ -11,7 +11,7 @@ import pytest
 
 from cleaners import clean_text, pipeline_version
 from cleaners.document import Context, Draft
-from cleaners.features import FEATURES, INDEX, compute, document_features
+from cleaners.features import FEATURES, INDEX, PHRASE_FAMILIES, compute, document_features, phrases_digest
 from cleaners.learned import block_scores, drop_learned_boilerplate
 from cleaners.model import FORMAT, MODEL_PATH, BlockModel, Lexicon, digest, dumps, shipped
 from cleaners.phrases import build_book
@@ -29,6 +29,28 @@ def test_shipped_model_was_trained_on_the_codes_feature_list():
     model = shipped()
     assert model is not None, "cleaners/model/block_model.json is missing"
     assert model.features == FEATURES
+
+
+def test_shipped_model_was_trained_with_this_trees_phrase_lists():
+    # the phrase_* columns read these families' lists: a model trained on other lists is one
+    # train/train.py no longer reproduces (model 3 drifted so once, unnoticed: 2026-12-07)
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data.get("phrases_sha256") == phrases_digest(), \
+        "a phrase family the features read changed since the model was trained: retrain it (train/train.py)"
+
+
+def test_the_phrase_digest_follows_the_families_the_features_read(monkeypatch):
+    from cleaners import phrases
+
+    base = phrases_digest()
+    files = phrases._load_files()
+    name, data = files[0]
+    read = next(f for f in PHRASE_FAMILIES if f in data)
+    unread = next(f for f in data if f not in PHRASE_FAMILIES)
+    for fam, same in ((unread, True), (read, False)):
+        edited = ((name, dict(data, **{fam: {"exact": ["an edited list"]}})),) + files[1:]
+        monkeypatch.setattr(phrases, "_load_files", lambda edited=edited: edited)
+        assert (phrases_digest() == base) is same, fam
 
 
 def test_shipped_model_file_records_format_version_data_hash_and_threshold():

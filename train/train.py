@@ -41,7 +41,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cleaners.features import FEATURES, INDEX, VERSION as FEATURES_VERSION  # noqa: E402
+from cleaners.features import FEATURES, INDEX, VERSION as FEATURES_VERSION, phrases_digest  # noqa: E402
 from cleaners.learned import SENTENCE_MIN_LOG  # noqa: E402
 from cleaners.model import FORMAT, BlockModel, digest, dumps  # noqa: E402
 from train import dataset, lexicon  # noqa: E402
@@ -381,7 +381,7 @@ def main() -> None:
     else:
         body = FAMILIES[best](X[lab], t.y[lab], weights(t.ntok)[lab])
     final = as_model(body, threshold=th, sentence_threshold=ts, lexicon=lex_final,
-                     data_sha256=data_sha, table_sha256=t.digest(), seed=SEED,
+                     data_sha256=data_sha, table_sha256=t.digest(), phrases_sha256=phrases_digest(), seed=SEED,
                      params={**LGB_PARAMS, "rounds": NUM_ROUNDS} if best == "gbdt" else {"C": 1.0},
                      trained_on={"sets": list(dataset.SETS), "tracks": list(dataset.TRACKS),
                                  "blocks": int(lab.sum()), "sites": len(set(t.group.tolist()))})
